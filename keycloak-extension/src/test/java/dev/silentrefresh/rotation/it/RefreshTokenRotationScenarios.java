@@ -82,6 +82,11 @@ public abstract class RefreshTokenRotationScenarios {
         realm.clearEvents();
     }
 
+    @Test
+    void theServerUnderTestIsTheKeycloakVersionThePomPins() {
+        assertEquals(System.getProperty("keycloak.version"), keycloak().admin().serverInfo().getInfo().getSystemInfo().getVersion());
+    }
+
     // --- 1. rotation ---------------------------------------------------------------------------------------------
 
     @Test

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test of the project from a fresh clone: unit tests, the Keycloak 26.7.3 integration tests
+# (the distribution from Maven Central, started by Keycloak's test framework; no Docker) and the browser
+# tests in a real headless Chromium. Extra arguments go to Maven, e.g. ./test.sh -pl keycloak-extension
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Chromium for the browser tests: Debian's package, installed when missing (downloading a browser at test time
+# does not work everywhere). Point CHROMIUM_PATH at another binary to use that instead.
+if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  echo "test.sh: Chromium is missing; installing Debian's chromium package" >&2
+  if [ "$(id -u)" -eq 0 ]; then sudo_=""; elif command -v sudo >/dev/null 2>&1; then sudo_="sudo"; else
+    echo "test.sh: cannot install Chromium without root; install it or set CHROMIUM_PATH" >&2; exit 1
+  fi
+  $sudo_ apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq chromium >/dev/null
+fi
+
+# The integration tests start Keycloak on fixed ports; a server left running there makes them wait for minutes.
+for port in 8080 8180 9000 9180 8500; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "test.sh: port $port is in use; stop what listens there (e.g. ./run.sh) and try again" >&2
+    exit 1
+  fi
+done
+
+exec ./mvnw -B verify "$@"
