@@ -1,5 +1,6 @@
 package dev.silentrefresh.rotation;
 
+import java.util.List;
 import java.util.Set;
 
 import jakarta.ws.rs.core.Response;
@@ -247,7 +248,7 @@ public class RefreshTokenRotationExecutor implements ClientPolicyExecutorProvide
                 toSettings();
                 return true;
             } catch (InvalidSettingException e) {
-                throw ErrorResponse.errors(java.util.List.of(new ErrorRepresentation(e.property(),
+                throw ErrorResponse.errors(List.of(new ErrorRepresentation(e.property(),
                         "Invalid configuration of executor " + RefreshTokenRotationExecutorFactory.PROVIDER_ID + ": " + e.getMessage(),
                         null)), Response.Status.BAD_REQUEST);
             }

@@ -14,6 +14,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -92,6 +94,7 @@ public abstract class RefreshTokenRotationScenarios {
     @Test
     void everyRefreshReturnsANewRefreshTokenAndThePresentedOneIsUsedUp() {
         TokenResponse login = spa.login("alice", "alice");
+        assertEquals(0, generation(login), "login starts a family");
         TokenResponse first = ok(spa.refresh(login.refreshToken()));
         TokenResponse second = ok(spa.refresh(first.refreshToken()));
 
@@ -359,7 +362,7 @@ public abstract class RefreshTokenRotationScenarios {
         TokenResponse otherClients = new OidcTestClient(keycloak().baseUrl(), REALM, OTHER_CLIENT, OTHER_REDIRECT).login("alice", "alice");
         TokenResponse otherRealms = new OidcTestClient(keycloak().baseUrl(), OTHER_REALM, SPA, SPA_REDIRECT).login("alice", "alice");
 
-        Map<String, String> forgeries = new java.util.LinkedHashMap<>();
+        Map<String, String> forgeries = new LinkedHashMap<>();
         forgeries.put("broken signature", Jwt.withBrokenSignature(victim.refreshToken()));
         forgeries.put("tampered generation", Jwt.withClaim(victim.refreshToken(), "rtr_gen", 7));
         forgeries.put("another client's token", otherClients.refreshToken());
@@ -428,6 +431,7 @@ public abstract class RefreshTokenRotationScenarios {
     void offlineTokensAreRotatedAndProtectedTheSameWay() {
         TokenResponse login = ok(spa.login("alice", "alice", "offline_access"));
         assertEquals("Offline", login.refreshTokenClaims().get("typ"));
+        assertEquals(0, generation(login), "the offline token starts its family at login");
         TokenResponse newest = ok(spa.refresh(login.refreshToken()));
         assertEquals("Offline", newest.refreshTokenClaims().get("typ"));
         assertEquals(1, generation(newest));
@@ -472,25 +476,27 @@ public abstract class RefreshTokenRotationScenarios {
     @Test
     void invalidConfigurationIsRefusedWithA400NamingThePropertyAndNothingIsSaved() {
         ClientProfilesRepresentation before = realm.clientPoliciesProfilesResource().getProfiles(false);
-        Map<String, Map<String, Object>> invalid = new java.util.LinkedHashMap<>();
-        invalid.put("grace-period-seconds", Map.of("grace-period-seconds", "-1"));
-        invalid.put("grace-period-seconds ", Map.of("grace-period-seconds", "abc"));
-        invalid.put("grace-period-seconds  ", Map.of("grace-period-seconds", 1.5));
-        invalid.put("grace-period-seconds   ", Map.of("grace-period-seconds", 301));
-        invalid.put("grace-period-seconds    ", Map.of("grace-period-seconds", List.of(1, 2)));
-        invalid.put("reuse-revocation-scope", Map.of("reuse-revocation-scope", "everything"));
-        invalid.put("include-offline-tokens", Map.of("include-offline-tokens", "maybe"));
-        invalid.put("grace-period-second", Map.of("grace-period-second", "10"));
+        List<Map<String, Object>> invalid = List.of(
+                Map.of("grace-period-seconds", "-1"),
+                Map.of("grace-period-seconds", "abc"),
+                Map.of("grace-period-seconds", 1.5),
+                Map.of("grace-period-seconds", 301),
+                Map.of("grace-period-seconds", List.of(1, 2)),
+                Map.of("reuse-revocation-scope", "everything"),
+                Map.of("include-offline-tokens", "maybe"),
+                Map.of("grace-period-second", "10"));
 
-        invalid.forEach((property, configuration) -> {
+        for (Map<String, Object> configuration : invalid) {
+            String property = configuration.keySet().iterator().next();
             try {
                 realm.clientPoliciesProfilesResource().updateProfiles(profilesWith(JSON.valueToTree(configuration)));
                 fail("accepted " + configuration);
             } catch (BadRequestException e) {
-                String message = e.getResponse().readEntity(String.class);
-                assertTrue(message.contains(property.trim()), configuration + " -> " + message);
+                JsonNode error = readJson(e.getResponse().readEntity(String.class));
+                assertEquals(property, error.path("field").asText(), configuration + " -> " + error);
+                assertTrue(error.path("errorMessage").asText().contains(property + ":"), configuration + " -> " + error);
             }
-        });
+        }
         assertEquals(JSON.valueToTree(before), JSON.valueToTree(realm.clientPoliciesProfilesResource().getProfiles(false)));
     }
 
@@ -604,7 +610,7 @@ public abstract class RefreshTokenRotationScenarios {
         client.setDirectAccessGrantsEnabled(false);
         client.setRedirectUris(List.of(redirectUri));
         client.setWebOrigins(List.of("http://localhost:8081"));
-        client.setAttributes(new java.util.HashMap<>(Map.of("pkce.code.challenge.method", "S256")));
+        client.setAttributes(new HashMap<>(Map.of("pkce.code.challenge.method", "S256")));
         return client;
     }
 
@@ -642,6 +648,14 @@ public abstract class RefreshTokenRotationScenarios {
         return realm.getEvents(List.of("REFRESH_TOKEN_ERROR"), null, null, null, null, null, 0, 100).stream()
                 .filter(e -> REUSED.equals(e.getError()))
                 .toList();
+    }
+
+    private static JsonNode readJson(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + body, e);
+        }
     }
 
     private static String describe(List<EventRepresentation> events) {
