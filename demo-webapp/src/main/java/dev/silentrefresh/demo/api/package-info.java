@@ -1,0 +1,2 @@
+/** The HTTP endpoints: the page's configuration and the JSON API behind the bearer-token filter. */
+package dev.silentrefresh.demo.api;
