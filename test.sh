@@ -5,19 +5,24 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Chromium for the browser tests: Debian's package, installed when missing (downloading a browser at test time
-# does not work everywhere). Point CHROMIUM_PATH at another binary to use that instead.
-if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
-  echo "test.sh: Chromium is missing; installing Debian's chromium package" >&2
+# System packages some tests need, installed from Debian's packages when missing:
+#   chromium   the browser tests (downloading a browser at test time does not work everywhere);
+#              point CHROMIUM_PATH at another binary to use that instead
+#   postgresql the two-node Keycloak cluster test (a cluster needs a shared database)
+missing=()
+if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then missing+=(chromium); fi
+if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then missing+=(postgresql); fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]} (Debian packages)" >&2
   if [ "$(id -u)" -eq 0 ]; then sudo_=""; elif command -v sudo >/dev/null 2>&1; then sudo_="sudo"; else
-    echo "test.sh: cannot install Chromium without root; install it or set CHROMIUM_PATH" >&2; exit 1
+    echo "test.sh: cannot install ${missing[*]} without root; install them (or set CHROMIUM_PATH) and retry" >&2; exit 1
   fi
   $sudo_ apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 # The integration tests start Keycloak on fixed ports; a server left running there makes them wait for minutes.
-for port in 8080 8180 9000 9180 8500; do
+for port in 8080 8180 8280 8380 9000 9180 9280 9380 7800 7900 8500; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "test.sh: port $port is in use; stop what listens there (e.g. ./run.sh) and try again" >&2
     exit 1

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -20,9 +21,9 @@ import java.util.zip.ZipInputStream;
 import org.keycloak.admin.client.Keycloak;
 
 /**
- * The Keycloak distribution from Maven Central, unpacked into a folder of its own and run as {@code kc.sh start-dev}
- * with a file database, so that it can be stopped and started again with its data. Keycloak's test framework cannot
- * restart its server in the middle of a test, which is the one thing this class is for.
+ * The Keycloak distribution from Maven Central, unpacked into a folder of its own and run as a child process, so that
+ * a test can stop and start it with its data, or run several nodes of a cluster. Keycloak's test framework runs one
+ * server it cannot restart in the middle of a test, which is the one thing this class is for.
  */
 final class KeycloakDistribution implements AutoCloseable {
 
@@ -30,41 +31,77 @@ final class KeycloakDistribution implements AutoCloseable {
     private static final String ADMIN_PASSWORD = "admin-password";
 
     private final Path home;
-    private final int httpPort;
-    private final int managementPort;
     private final Path log;
     private Process process;
+    private int httpPort;
 
-    private KeycloakDistribution(Path home, int httpPort, int managementPort) {
+    private KeycloakDistribution(Path home) {
         this.home = home;
-        this.httpPort = httpPort;
-        this.managementPort = managementPort;
         this.log = home.resolve("server.log");
     }
 
     /** Unpacks {@code zip} into a fresh {@code folder}, with {@code provider} deployed and {@code realm} to import. */
-    static KeycloakDistribution install(Path zip, Path folder, Path provider, Path realm, int httpPort, int managementPort)
-            throws IOException {
+    static KeycloakDistribution install(Path zip, Path folder, Path provider, Path realm) throws IOException {
         deleteRecursively(folder);
         Files.createDirectories(folder);
         Path home = unzip(zip, folder);
         Files.copy(provider, home.resolve("providers").resolve(provider.getFileName()), StandardCopyOption.REPLACE_EXISTING);
         Path imports = Files.createDirectories(home.resolve("data").resolve("import"));
         Files.copy(realm, imports.resolve(realm.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-        return new KeycloakDistribution(home, httpPort, managementPort);
+        return new KeycloakDistribution(home);
     }
 
-    void start(Duration timeout) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(home.resolve("bin").resolve("kc.sh").toString(), "start-dev",
-                "--import-realm", "--db=dev-file", "--health-enabled=true", "--cache=local",
-                "--http-port=" + httpPort, "--http-management-port=" + managementPort));
+    /** Runs {@code kc.sh build} with the given build options, so that later starts can be {@code --optimized}. */
+    void build(String... options) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(home.resolve("bin").resolve("kc.sh").toString(), "build"));
+        command.addAll(List.of(options));
+        Process build = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        if (build.waitFor() != 0) {
+            throw new IllegalStateException("kc.sh build failed; see " + log);
+        }
+    }
+
+    /** A copy of this (stopped) installation in {@code folder}, e.g. a second node built once. */
+    KeycloakDistribution copyTo(Path folder) throws IOException {
+        deleteRecursively(folder);
+        Path copy = folder.resolve(home.getFileName());
+        try (Stream<Path> paths = Files.walk(home)) {
+            for (Path source : paths.toList()) {
+                Path target = copy.resolve(home.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else if (!source.equals(log)) {
+                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        return new KeycloakDistribution(copy);
+    }
+
+    /** {@code kc.sh start-dev} on a file database, importing the realm on the first start. */
+    void startDev(int httpPort, int managementPort, Duration timeout) throws IOException, InterruptedException {
+        start(httpPort, managementPort, timeout, "start-dev", "--import-realm", "--db=dev-file", "--health-enabled=true",
+                "--cache=local");
+    }
+
+    /**
+     * Starts {@code kc.sh <arguments>} on the given ports and waits until the management interface reports ready.
+     * The bootstrap admin is admin / admin-password.
+     */
+    void start(int httpPort, int managementPort, Duration timeout, String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(home.resolve("bin").resolve("kc.sh").toString()));
+        command.addAll(List.of(arguments));
+        command.add("--http-port=" + httpPort);
+        command.add("--http-management-port=" + managementPort);
         ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN);
         builder.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        this.httpPort = httpPort;
         process = builder.start();
-        awaitReady(timeout);
+        awaitReady(managementPort, timeout);
     }
 
     /** Stops the server as an operator would (SIGTERM to the JVM, which {@code kc.sh} does not exec into). */
@@ -76,7 +113,7 @@ final class KeycloakDistribution implements AutoCloseable {
         all.forEach(ProcessHandle::destroy);
         for (ProcessHandle handle : all) {
             try {
-                handle.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+                handle.onExit().get(60, TimeUnit.SECONDS);
             } catch (Exception e) {
                 handle.destroyForcibly();
             }
@@ -90,7 +127,7 @@ final class KeycloakDistribution implements AutoCloseable {
     }
 
     String baseUrl() {
-        return "http://localhost:" + httpPort;
+        return "http://127.0.0.1:" + httpPort;
     }
 
     Keycloak admin() {
@@ -101,9 +138,9 @@ final class KeycloakDistribution implements AutoCloseable {
         return Files.readString(log);
     }
 
-    private void awaitReady(Duration timeout) throws InterruptedException, IOException {
+    private void awaitReady(int managementPort, Duration timeout) throws InterruptedException, IOException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + "/health/ready"))
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/health/ready"))
                 .timeout(Duration.ofSeconds(2)).GET().build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {

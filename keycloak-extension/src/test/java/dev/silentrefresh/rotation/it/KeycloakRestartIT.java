@@ -24,6 +24,8 @@ import org.keycloak.representations.idm.EventRepresentation;
 class KeycloakRestartIT {
 
     private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
+    private static final int HTTP_PORT = 8180;
+    private static final int MANAGEMENT_PORT = 9180;
     private static KeycloakDistribution keycloak;
 
     @BeforeAll
@@ -32,9 +34,8 @@ class KeycloakRestartIT {
                 Path.of(System.getProperty("keycloak.dist.zip")),
                 Path.of("target", "keycloak-restart").toAbsolutePath(),
                 Path.of(System.getProperty("extension.jar")),
-                Path.of("..", "realm-export.json").toAbsolutePath().normalize(),
-                8180, 9180);
-        keycloak.start(START_TIMEOUT);
+                Path.of("..", "realm-export.json").toAbsolutePath().normalize());
+        keycloak.startDev(HTTP_PORT, MANAGEMENT_PORT, START_TIMEOUT);
     }
 
     @AfterAll
@@ -53,7 +54,7 @@ class KeycloakRestartIT {
         TokenResponse chainNewest = ok(spa.refresh(ok(spa.refresh(chainStart.refreshToken())).refreshToken()));
 
         keycloak.stop();
-        keycloak.start(START_TIMEOUT);
+        keycloak.startDev(HTTP_PORT, MANAGEMENT_PORT, START_TIMEOUT);
 
         assertInvalidGrant(spa.refresh(stolen.refreshToken()));
         TokenResponse continued = ok(spa.refresh(chainNewest.refreshToken()));

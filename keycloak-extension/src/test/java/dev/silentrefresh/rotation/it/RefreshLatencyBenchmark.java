@@ -8,14 +8,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.Keycloak;
-import org.keycloak.representations.idm.ClientRepresentation;
-import org.keycloak.representations.idm.CredentialRepresentation;
 import org.keycloak.representations.idm.RealmRepresentation;
-import org.keycloak.representations.idm.UserRepresentation;
 import org.keycloak.testframework.annotations.InjectAdminClient;
 import org.keycloak.testframework.annotations.InjectKeycloakUrls;
 import org.keycloak.testframework.annotations.InjectRealm;
@@ -37,6 +33,8 @@ class RefreshLatencyBenchmark {
     private static final int WARM_UP = 200;
     private static final int MEASURED = 1000;
     private static final String BUILT_IN_REALM = "bench-built-in-rotation";
+    private static final String UNCOVERED = "bench-uncovered";
+    private static final String UNCOVERED_REDIRECT = "http://localhost:8081/bench";
 
     @InjectAdminClient
     Keycloak admin;
@@ -49,23 +47,16 @@ class RefreshLatencyBenchmark {
 
     @Test
     void measureRefreshLatencyWithAndWithoutTheExecutor() throws IOException {
-        ClientRepresentation uncovered = new ClientRepresentation();
-        uncovered.setClientId("bench-uncovered");
-        uncovered.setPublicClient(true);
-        uncovered.setStandardFlowEnabled(true);
-        uncovered.setRedirectUris(List.of("http://localhost:8081/bench"));
-        uncovered.setAttributes(Map.of("pkce.code.challenge.method", "S256"));
-        demoRealm.admin().clients().create(uncovered).close();
-
-        createBuiltInRotationRealm(uncovered);
+        demoRealm.admin().clients().create(TestRealms.publicClient(UNCOVERED, UNCOVERED_REDIRECT)).close();
+        createBuiltInRotationRealm();
 
         List<Chain> chains = List.of(
                 new Chain("demo-spa (refresh-token-rotation)",
                         new OidcTestClient(urls.getBase(), "demo", "demo-spa", "http://localhost:8081/")),
                 new Chain("bench-uncovered (no rotation)",
-                        new OidcTestClient(urls.getBase(), "demo", "bench-uncovered", "http://localhost:8081/bench")),
+                        new OidcTestClient(urls.getBase(), "demo", UNCOVERED, UNCOVERED_REDIRECT)),
                 new Chain("built-in Revoke Refresh Token",
-                        new OidcTestClient(urls.getBase(), BUILT_IN_REALM, "bench-uncovered", "http://localhost:8081/bench")));
+                        new OidcTestClient(urls.getBase(), BUILT_IN_REALM, UNCOVERED, UNCOVERED_REDIRECT)));
         for (int i = 0; i < WARM_UP; i++) {
             chains.forEach(Chain::refresh);
         }
@@ -111,24 +102,10 @@ class RefreshLatencyBenchmark {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(percent / 100.0 * sorted.length) - 1)];
     }
 
-    private void createBuiltInRotationRealm(ClientRepresentation client) {
-        RealmRepresentation realm = new RealmRepresentation();
-        realm.setRealm(BUILT_IN_REALM);
-        realm.setEnabled(true);
+    private void createBuiltInRotationRealm() {
+        RealmRepresentation realm = TestRealms.realmWithAlice(BUILT_IN_REALM, TestRealms.publicClient(UNCOVERED, UNCOVERED_REDIRECT));
         realm.setRevokeRefreshToken(true);
         realm.setRefreshTokenMaxReuse(0);
-        realm.setClients(List.of(client));
-        UserRepresentation alice = new UserRepresentation();
-        alice.setUsername("alice");
-        alice.setEnabled(true);
-        alice.setEmail("alice@example.com");
-        alice.setFirstName("Alice");
-        alice.setLastName("Liddell");
-        CredentialRepresentation password = new CredentialRepresentation();
-        password.setType(CredentialRepresentation.PASSWORD);
-        password.setValue("alice");
-        alice.setCredentials(List.of(password));
-        realm.setUsers(List.of(alice));
         admin.realms().create(realm);
     }
 

@@ -14,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,21 +28,16 @@ import jakarta.ws.rs.BadRequestException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.resource.RealmResource;
-import org.keycloak.representations.idm.ClientPolicyExecutorRepresentation;
-import org.keycloak.representations.idm.ClientProfileRepresentation;
 import org.keycloak.representations.idm.ClientProfilesRepresentation;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.ComponentTypeRepresentation;
 import org.keycloak.representations.idm.ConfigPropertyRepresentation;
-import org.keycloak.representations.idm.CredentialRepresentation;
 import org.keycloak.representations.idm.EventRepresentation;
 import org.keycloak.representations.idm.RealmRepresentation;
-import org.keycloak.representations.idm.UserRepresentation;
 import org.keycloak.representations.idm.UserSessionRepresentation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The behaviour contract of the {@code refresh-token-rotation} executor, written once against any
@@ -61,8 +55,6 @@ public abstract class RefreshTokenRotationScenarios {
     protected static final String OTHER_REDIRECT = "http://localhost:8081/other";
     protected static final String OTHER_REALM = "rotation-other-realm";
 
-    private static final String PROFILE = "refresh-token-rotation";
-    private static final String EXECUTOR = "refresh-token-rotation";
     private static final String REUSED = "refresh_token_reused";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -462,7 +454,7 @@ public abstract class RefreshTokenRotationScenarios {
     void theExecutorIsListedWithItsPropertiesForTheAdminConsole() {
         List<ComponentTypeRepresentation> executors = keycloak().admin().serverInfo().getInfo().getComponentTypes()
                 .get("org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProvider");
-        ComponentTypeRepresentation executor = executors.stream().filter(e -> EXECUTOR.equals(e.getId())).findFirst()
+        ComponentTypeRepresentation executor = executors.stream().filter(e -> RotationProfile.EXECUTOR.equals(e.getId())).findFirst()
                 .orElseThrow(() -> new AssertionError("executor not deployed"));
         assertFalse(executor.getHelpText().isBlank());
         Map<String, ConfigPropertyRepresentation> properties = executor.getProperties().stream()
@@ -489,7 +481,7 @@ public abstract class RefreshTokenRotationScenarios {
         for (Map<String, Object> configuration : invalid) {
             String property = configuration.keySet().iterator().next();
             try {
-                realm.clientPoliciesProfilesResource().updateProfiles(profilesWith(JSON.valueToTree(configuration)));
+                realm.clientPoliciesProfilesResource().updateProfiles(RotationProfile.withConfiguration(JSON.valueToTree(configuration)));
                 fail("accepted " + configuration);
             } catch (BadRequestException e) {
                 JsonNode error = readJson(e.getResponse().readEntity(String.class));
@@ -502,12 +494,12 @@ public abstract class RefreshTokenRotationScenarios {
 
     @Test
     void theAdminConsolesStringValuesAndJsonValuesAreBothAccepted() {
-        realm.clientPoliciesProfilesResource().updateProfiles(profilesWith(JSON.valueToTree(
+        realm.clientPoliciesProfilesResource().updateProfiles(RotationProfile.withConfiguration(JSON.valueToTree(
                 Map.of("grace-period-seconds", 5, "reuse-revocation-scope", "user-session", "include-offline-tokens", false))));
-        realm.clientPoliciesProfilesResource().updateProfiles(profilesWith(JSON.valueToTree(
+        realm.clientPoliciesProfilesResource().updateProfiles(RotationProfile.withConfiguration(JSON.valueToTree(
                 Map.of("grace-period-seconds", "5", "reuse-revocation-scope", "user-session", "include-offline-tokens", "false"))));
         JsonNode stored = realm.clientPoliciesProfilesResource().getProfiles(false).getProfiles().stream()
-                .filter(p -> PROFILE.equals(p.getName())).findFirst().orElseThrow()
+                .filter(p -> RotationProfile.NAME.equals(p.getName())).findFirst().orElseThrow()
                 .getExecutors().get(0).getConfiguration();
         assertEquals("5", stored.get("grace-period-seconds").asText());
     }
@@ -553,65 +545,19 @@ public abstract class RefreshTokenRotationScenarios {
         }
     }
 
-    protected void configureRotation(int graceSeconds, String scope, boolean includeOffline) {
-        ObjectNode configuration = JSON.createObjectNode()
-                .put("grace-period-seconds", Integer.toString(graceSeconds))
-                .put("reuse-revocation-scope", scope)
-                .put("include-offline-tokens", Boolean.toString(includeOffline));
-        realm.clientPoliciesProfilesResource().updateProfiles(profilesWith(configuration));
-    }
-
-    private ClientProfilesRepresentation profilesWith(JsonNode configuration) {
-        ClientPolicyExecutorRepresentation executor = new ClientPolicyExecutorRepresentation();
-        executor.setExecutorProviderId(EXECUTOR);
-        executor.setConfiguration(configuration);
-        ClientProfileRepresentation profile = new ClientProfileRepresentation();
-        profile.setName(PROFILE);
-        profile.setDescription("Refresh-token rotation under test");
-        profile.setExecutors(List.of(executor));
-        ClientProfilesRepresentation profiles = new ClientProfilesRepresentation();
-        profiles.setProfiles(List.of(profile));
-        return profiles;
+    private void configureRotation(int graceSeconds, String scope, boolean includeOffline) {
+        RotationProfile.configure(realm, graceSeconds, scope, includeOffline);
     }
 
     private void ensureOtherClient() {
         if (!realm.clients().findByClientId(OTHER_CLIENT).isEmpty()) {
             return;
         }
-        realm.clients().create(publicClient(OTHER_CLIENT, OTHER_REDIRECT)).close();
+        realm.clients().create(TestRealms.publicClient(OTHER_CLIENT, OTHER_REDIRECT)).close();
     }
 
     private void createOtherRealm() {
-        RealmRepresentation other = new RealmRepresentation();
-        other.setRealm(OTHER_REALM);
-        other.setEnabled(true);
-        other.setClients(List.of(publicClient(SPA, SPA_REDIRECT)));
-        UserRepresentation alice = new UserRepresentation();
-        alice.setUsername("alice");
-        alice.setEnabled(true);
-        alice.setEmail("alice@example.org");
-        alice.setFirstName("Alice");
-        alice.setLastName("Elsewhere");
-        CredentialRepresentation password = new CredentialRepresentation();
-        password.setType(CredentialRepresentation.PASSWORD);
-        password.setValue("alice");
-        password.setTemporary(false);
-        alice.setCredentials(List.of(password));
-        other.setUsers(List.of(alice));
-        keycloak().admin().realms().create(other);
-    }
-
-    private static ClientRepresentation publicClient(String clientId, String redirectUri) {
-        ClientRepresentation client = new ClientRepresentation();
-        client.setClientId(clientId);
-        client.setEnabled(true);
-        client.setPublicClient(true);
-        client.setStandardFlowEnabled(true);
-        client.setDirectAccessGrantsEnabled(false);
-        client.setRedirectUris(List.of(redirectUri));
-        client.setWebOrigins(List.of("http://localhost:8081"));
-        client.setAttributes(new HashMap<>(Map.of("pkce.code.challenge.method", "S256")));
-        return client;
+        keycloak().admin().realms().create(TestRealms.realmWithAlice(OTHER_REALM, TestRealms.publicClient(SPA, SPA_REDIRECT)));
     }
 
     private void setClientAttribute(String clientId, String name, String value) {
