@@ -88,11 +88,21 @@
  *       `session-ended { code, reason, version, family, receivedAt }` the session is revoked;
  *       `unavailable { retryAt }`               the token endpoint is unreachable, back off until then.
  *   - Web Lock `silent-refresh:<clientId>` (exclusive, 10 s acquisition timeout) around every
- *     refresh attempt; the work under the lock is bounded (≤ 2 s wait + ≤ 8 s token request).
- *   - localStorage `silent-refresh:<clientId>:version`: a random id of the newest token set (not a
- *     token, not derived from one). Inside the lock, a tab whose own set is not that version knows
- *     another tab has already refreshed and waits for its `tokens` message instead of spending
- *     its (now used) refresh token. Result: one token-endpoint call per expiry per browser.
+ *     refresh attempt; the work under the lock is bounded (≤ 1 s marker read + ≤ 2 s wait + ≤ 8 s
+ *     token request + ≤ 1 s marker write).
+ *   - Version marker: a random id of the newest token set (not a token, not derived from one),
+ *     in the IndexedDB database `silent-refresh:<clientId>` (object store `marker`, key `version`);
+ *     written before the lock is released. Inside the lock, a tab whose own set is not that version
+ *     knows another tab has already refreshed and waits for its `tokens` message instead of
+ *     spending its (now used) refresh token. Result: one token-endpoint call per expiry per browser.
+ *     IndexedDB, not localStorage, because only its transactions are consistent across tabs: a
+ *     value committed before the lock is released is what the next holder reads, whereas Chromium
+ *     hands localStorage writes to other tabs' processes asynchronously (a tab granted the lock
+ *     right after another one refreshed often still read the old marker – and neither had the
+ *     `tokens` message arrived). localStorage `silent-refresh:<clientId>:version` only as a
+ *     fallback where IndexedDB is unusable.
+ *   - A token set from another tab replaces this tab's when it is newer (its token request was
+ *     sent later; under the lock, refreshes are sequential).
  *   - Without Web Locks the client falls back to the in-tab single flight (tabs may then refresh
  *     concurrently; the server's grace window for the immediately previous token absorbs most of
  *     those races). Without BroadcastChannel every tab is on its own.
@@ -108,6 +118,8 @@
 
 const PEER_REPLY_WAIT_MS = 300
 const PEER_TOKENS_WAIT_MS = 2000
+const MARKER_TIMEOUT_MS = 1000
+const MARKER_STORE = 'marker'
 const LOCK_ACQUIRE_TIMEOUT_MS = 10_000
 const TOKEN_REQUEST_TIMEOUT_MS = 8000
 const REVOKE_TIMEOUT_MS = 3000
@@ -283,6 +295,7 @@ export class SilentRefreshClient extends EventTarget {
   /** @type {Set<string>} */
   #deadFamilies = new Set()
   #deadBefore = 0
+  #markerFallbackLogged = false
   /** @type {WeakSet<Response>} */
   #retried = new WeakSet()
   /** @type {(() => void)|null} */
@@ -325,6 +338,7 @@ export class SilentRefreshClient extends EventTarget {
     this.#keys = Object.freeze({
       channel: prefix,
       version: `${prefix}:version`,
+      markerDb: prefix,
       login: `${prefix}:login`,
       session: `${prefix}:session`,
       silentAt: `${prefix}:silent-at`,
@@ -397,15 +411,19 @@ export class SilentRefreshClient extends EventTarget {
   }
 
   /**
-   * Logs out everywhere: tells the other tabs, forgets the tokens, revokes the refresh token
-   * (failure ignored), then navigates to Keycloak's end-session endpoint (RP-initiated logout).
+   * Logs out everywhere: tells the other tabs, forgets the tokens, then navigates to Keycloak's
+   * end-session endpoint (RP-initiated logout) with the ID token as `id_token_hint`, which ends the
+   * SSO session and with it every refresh token of the session. Only without an ID token (no hint,
+   * so Keycloak would ask the user to confirm) is the refresh token revoked first (failure ignored):
+   * revoking it before a hinted logout would end the session early, and Keycloak would then record
+   * the logout as LOGOUT_ERROR `session_expired` instead of a LOGOUT.
    * @returns {Promise<void>}
    */
   async logout () {
     if (this.#initPromise) await this.#initPromise.catch(() => false)
     const tokens = this.#tokens
     this.#loggingOut = true
-    // Other tabs stop using the family first, so none of them refreshes with a token we are revoking.
+    // Other tabs stop using the family first, so none of them refreshes in a session we are ending.
     this.#post({ type: 'logout', version: tokens?.version ?? null })
     this.#markDead(tokens, true)
     this.#clearLocal(true)
@@ -413,7 +431,7 @@ export class SilentRefreshClient extends EventTarget {
     writeStorage('sessionStorage', this.#keys.notice, JSON.stringify(this.#reason))
     this.#log('logout', 'Logging out: other tabs notified, tokens cleared')
     this.dispatchEvent(new CustomEvent('logout', { detail: { origin: 'this-tab', fromTab: null } }))
-    if (tokens) await this.#revoke(tokens.refreshToken)
+    if (tokens && !tokens.idToken) await this.#revoke(tokens.refreshToken)
     const url = new URL(this.#endpoints.logout)
     url.searchParams.set('client_id', this.#cfg.clientId)
     url.searchParams.set('post_logout_redirect_uri', this.#cfg.postLogoutRedirectUri)
@@ -633,6 +651,7 @@ export class SilentRefreshClient extends EventTarget {
     }
     // The guard only has to stop silent attempts that did not complete.
     removeStorage('sessionStorage', this.#keys.silentAt)
+    await this.#writeMarker(tokens.version)
     this.#commit(tokens, 'login')
     return true
   }
@@ -808,7 +827,7 @@ export class SilentRefreshClient extends EventTarget {
     if (tokens == null) throw this.#endedError()
     if (tokens.version !== startVersion) return { done: true } // adopted from another tab meanwhile
 
-    const marker = readStorage('localStorage', this.#keys.version)
+    const marker = await this.#readMarker()
     if (marker != null && marker !== tokens.version) {
       // Another tab refreshed after our set was issued; our refresh token is already used.
       this.#log('tab', 'Another tab has already refreshed; waiting for its tokens')
@@ -843,6 +862,9 @@ export class SilentRefreshClient extends EventTarget {
       } catch (err) {
         throw new RefreshFailedError(`Malformed token response: ${errorMessage(err)}`, status, null)
       }
+      // The marker is committed before the lock is released, so the next holder sees it.
+      await this.#writeMarker(next.version)
+      if (this.#tokens == null || this.#loggingOut) throw this.#endedError() // logged out meanwhile
       this.#commit(next, 'refresh')
       return { done: true }
     }
@@ -963,15 +985,53 @@ export class SilentRefreshClient extends EventTarget {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Version marker (see the file header: IndexedDB, localStorage only as a fallback)
+
+  /** @returns {Promise<string|null>} */
+  async #readMarker () {
+    try {
+      const value = await withTimeout(markerTransaction(this.#keys.markerDb, 'readonly', (store) => store.get('version')),
+        MARKER_TIMEOUT_MS)
+      return typeof value === 'string' ? value : null
+    } catch (err) {
+      this.#markerUnavailable(err)
+      return readStorage('localStorage', this.#keys.version)
+    }
+  }
+
+  /** @param {string} version */
+  async #writeMarker (version) {
+    try {
+      await withTimeout(markerTransaction(this.#keys.markerDb, 'readwrite', (store) => store.put(version, 'version')),
+        MARKER_TIMEOUT_MS)
+    } catch (err) {
+      this.#markerUnavailable(err)
+      writeStorage('localStorage', this.#keys.version, version)
+    }
+  }
+
+  #removeMarker () {
+    markerTransaction(this.#keys.markerDb, 'readwrite', (store) => store.delete('version')).catch(() => {})
+    removeStorage('localStorage', this.#keys.version)
+  }
+
+  /** @param {unknown} err */
+  #markerUnavailable (err) {
+    if (this.#markerFallbackLogged) return
+    this.#markerFallbackLogged = true
+    this.#log('tab', `IndexedDB unusable (${errorMessage(err)}); the cross-tab version marker falls back to localStorage`)
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Token state
 
   /**
-   * A token set this tab obtained from Keycloak: use it, mark it as the newest, tell the others.
+   * A token set this tab obtained from Keycloak (its version already written as the marker): use
+   * it and tell the others.
    * @param {TokenSet} tokens
    * @param {'login'|'refresh'} source
    */
   #commit (tokens, source) {
-    writeStorage('localStorage', this.#keys.version, tokens.version)
     this.#adopt(tokens, source, null)
     this.#post({ type: 'tokens', tokens, source })
   }
@@ -1008,8 +1068,9 @@ export class SilentRefreshClient extends EventTarget {
   }
 
   /**
-   * Whether a token set from another tab should replace ours. The version marker decides; when
-   * it cannot (no marker, or it names neither set), the more recent set wins.
+   * Whether a token set from another tab should replace ours: the more recent set wins. (Not the
+   * version marker: this runs when a message arrives, possibly before the sender's marker write is
+   * readable here, and a stale marker would make this tab refuse the newer set.)
    * @param {TokenSet} incoming
    */
   #shouldAdopt (incoming) {
@@ -1017,11 +1078,6 @@ export class SilentRefreshClient extends EventTarget {
     const ours = this.#tokens
     if (ours == null) return true
     if (incoming.version === ours.version) return false
-    const marker = readStorage('localStorage', this.#keys.version)
-    if (marker != null) {
-      if (incoming.version === marker) return true
-      if (ours.version === marker) return false
-    }
     return isNewer(incoming, ours)
   }
 
@@ -1051,7 +1107,7 @@ export class SilentRefreshClient extends EventTarget {
     this.#timer = undefined
     this.#dueAt = Infinity
     this.#cooldownUntil = 0
-    if (removeMarker) removeStorage('localStorage', this.#keys.version)
+    if (removeMarker) this.#removeMarker()
     removeStorage('sessionStorage', this.#keys.session)
   }
 
@@ -1192,10 +1248,10 @@ export class SilentRefreshClient extends EventTarget {
    * marker ends the wait early. Returns the best reply or null.
    * @returns {Promise<{ tokens: TokenSet, from: string }|null>}
    */
-  #askPeers () {
-    if (this.#channel == null) return Promise.resolve(null)
+  async #askPeers () {
+    if (this.#channel == null) return null
+    const marker = await this.#readMarker()
     return new Promise((resolve) => {
-      const marker = readStorage('localStorage', this.#keys.version)
       /** @type {{ tokens: TokenSet, from: string }|null} */
       let best = null
       /** @param {{ tokens: TokenSet, from: string }|null} result */
@@ -1403,6 +1459,71 @@ function shortUrl (url) {
 /** @param {number} ms */
 function sleep (ms) {
   return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/**
+ * @template T
+ * @param {Promise<T>} promise
+ * @param {number} ms
+ * @returns {Promise<T>}
+ */
+function withTimeout (promise, ms) {
+  /** @type {ReturnType<typeof setTimeout>|undefined} */
+  let timer
+  const timeout = new Promise((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
+  })
+  return /** @type {Promise<T>} */ (Promise.race([promise, timeout]).finally(() => clearTimeout(timer)))
+}
+
+/** @type {Map<string, Promise<IDBDatabase>>} one connection per database name and page */
+const markerDatabases = new Map()
+
+/**
+ * @param {string} name
+ * @returns {Promise<IDBDatabase>}
+ */
+function openMarkerDatabase (name) {
+  let opening = markerDatabases.get(name)
+  if (opening == null) {
+    opening = new Promise((resolve, reject) => {
+      const request = globalThis.indexedDB.open(name, 1)
+      request.onupgradeneeded = () => { request.result.createObjectStore(MARKER_STORE) }
+      request.onsuccess = () => {
+        const db = request.result
+        db.onversionchange = () => {
+          db.close()
+          markerDatabases.delete(name)
+        }
+        db.onclose = () => markerDatabases.delete(name) // e.g. site data cleared: reopen next time
+        resolve(db)
+      }
+      request.onerror = () => reject(request.error)
+      request.onblocked = () => reject(new Error('IndexedDB open blocked'))
+    })
+    opening.catch(() => markerDatabases.delete(name))
+    markerDatabases.set(name, opening)
+  }
+  return opening
+}
+
+/**
+ * One IndexedDB transaction on the marker store; resolves with the request's result once the
+ * transaction has committed (so a write is visible to every transaction that starts afterwards).
+ * @param {string} name
+ * @param {IDBTransactionMode} mode
+ * @param {(store: IDBObjectStore) => IDBRequest} operation
+ * @returns {Promise<any>}
+ */
+async function markerTransaction (name, mode, operation) {
+  const db = await openMarkerDatabase(name)
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(MARKER_STORE, mode)
+    const request = operation(tx.objectStore(MARKER_STORE))
+    tx.oncomplete = () => resolve(request.result)
+    tx.onerror = () => reject(tx.error)
+    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'))
+  })
 }
 
 /**
