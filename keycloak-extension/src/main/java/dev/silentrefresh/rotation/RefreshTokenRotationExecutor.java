@@ -51,6 +51,8 @@ public class RefreshTokenRotationExecutor implements ClientPolicyExecutorProvide
 
     /** Carries the decision from TOKEN_REFRESH to TOKEN_REFRESH_RESPONSE of the same request. */
     private static final String PENDING_ROTATION = RefreshTokenRotationExecutor.class.getName() + ".pending";
+    /** Set once this request holds its family's lock. */
+    private static final String FAMILY_LOCKED = RefreshTokenRotationExecutor.class.getName() + ".locked";
 
     private final KeycloakSession session;
     private RotationSettings settings = RotationSettings.DEFAULTS;
@@ -118,7 +120,7 @@ public class RefreshTokenRotationExecutor implements ClientPolicyExecutorProvide
 
     private void checkPresentedToken(TokenRefreshContext context) throws ClientPolicyException {
         // a second profile with this executor must not lock the family twice in one request
-        if (session.getAttribute(PENDING_ROTATION) != null) {
+        if (session.getAttribute(FAMILY_LOCKED) != null) {
             return;
         }
         ClientModel client = context.getClient();
@@ -132,6 +134,7 @@ public class RefreshTokenRotationExecutor implements ClientPolicyExecutorProvide
             throw new ClientPolicyException("temporarily_unavailable",
                     "Another refresh of this token family is still running; retry later", Response.Status.SERVICE_UNAVAILABLE);
         }
+        session.setAttribute(FAMILY_LOCKED, family);
         AuthenticatedClientSessionModel clientSession = findClientSession(client, presented);
         if (clientSession == null) {
             return;

@@ -28,6 +28,8 @@ import jakarta.ws.rs.BadRequestException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.resource.RealmResource;
+import org.keycloak.representations.idm.ClientPoliciesRepresentation;
+import org.keycloak.representations.idm.ClientProfileRepresentation;
 import org.keycloak.representations.idm.ClientProfilesRepresentation;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.ComponentTypeRepresentation;
@@ -446,6 +448,29 @@ public abstract class RefreshTokenRotationScenarios {
         ok(spa.refresh(first.refreshToken()));
         assertNull(first.refreshTokenClaims().get("rtr_gen"));
         assertTrue(reuseEvents().isEmpty());
+    }
+
+    @Test
+    void theExecutorInTwoProfilesOfOnePolicyRotatesOncePerRefresh() {
+        ClientProfilesRepresentation profiles = RotationProfile.withConfiguration(JSON.createObjectNode());
+        ClientProfileRepresentation second = new ClientProfileRepresentation();
+        second.setName("refresh-token-rotation-again");
+        second.setExecutors(profiles.getProfiles().get(0).getExecutors());
+        profiles.setProfiles(List.of(profiles.getProfiles().get(0), second));
+        realm.clientPoliciesProfilesResource().updateProfiles(profiles);
+        ClientPoliciesRepresentation policies = realm.clientPoliciesPoliciesResource().getPolicies(false);
+        ClientPoliciesRepresentation original = JSON.convertValue(JSON.valueToTree(policies), ClientPoliciesRepresentation.class);
+        policies.getPolicies().get(0).setProfiles(List.of(RotationProfile.NAME, second.getName()));
+        realm.clientPoliciesPoliciesResource().updatePolicies(policies);
+        try {
+            TokenResponse current = spa.login("alice", "alice");
+            for (int generation = 1; generation <= 3; generation++) {
+                current = ok(spa.refresh(current.refreshToken()));
+                assertEquals(generation, generation(current));
+            }
+        } finally {
+            realm.clientPoliciesPoliciesResource().updatePolicies(original);
+        }
     }
 
     // --- configuration -------------------------------------------------------------------------------------------
