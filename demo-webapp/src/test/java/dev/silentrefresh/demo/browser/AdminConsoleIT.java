@@ -3,16 +3,12 @@ package dev.silentrefresh.demo.browser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Paths;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.TimeoutError;
 import com.microsoft.playwright.options.LoadState;
 import org.junit.jupiter.api.AfterAll;
@@ -51,23 +47,17 @@ class AdminConsoleIT {
     @InjectRealm(fromJson = "/realm-export.json")
     ManagedRealm demoRealm;
 
-    private static Playwright playwright;
-    private static Browser browser;
+    private static Chromium chromium;
     private BrowserContext context;
 
     @BeforeAll
     static void launchChromium() {
-        playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                .setExecutablePath(Paths.get(System.getenv().getOrDefault("CHROMIUM_PATH", "/usr/bin/chromium")))
-                .setHeadless(true)
-                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync")));
+        chromium = Chromium.launch();
     }
 
     @BeforeEach
     void newBrowser() {
-        context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1400, 1000));
+        context = chromium.browser().newContext(new Browser.NewContextOptions().setViewportSize(1400, 1000));
     }
 
     @AfterEach
@@ -77,8 +67,7 @@ class AdminConsoleIT {
 
     @AfterAll
     static void stopChromium() {
-        browser.close();
-        playwright.close();
+        chromium.close();
     }
 
     @Test

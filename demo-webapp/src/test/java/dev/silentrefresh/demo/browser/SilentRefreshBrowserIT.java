@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,9 +25,7 @@ import java.util.stream.Collectors;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import dev.silentrefresh.demo.DemoConfig;
 import dev.silentrefresh.demo.DemoServer;
 import org.eclipse.jetty.server.Server;
@@ -92,7 +89,7 @@ class SilentRefreshBrowserIT {
     @InjectRealm(fromJson = "/realm-export.json")
     ManagedRealm demoRealm;
 
-    private static Playwright playwright;
+    private static Chromium chromium;
     private static Browser browser;
     private static Server app;
     private static String appUrl;
@@ -104,12 +101,8 @@ class SilentRefreshBrowserIT {
 
     @BeforeAll
     static void launchChromium() {
-        playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                .setExecutablePath(Paths.get(System.getenv().getOrDefault("CHROMIUM_PATH", "/usr/bin/chromium")))
-                .setHeadless(true)
-                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync")));
+        chromium = Chromium.launch();
+        browser = chromium.browser();
     }
 
     @BeforeEach
@@ -143,11 +136,8 @@ class SilentRefreshBrowserIT {
 
     @AfterAll
     static void stopChromiumAndTheApp() throws Exception {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
+        if (chromium != null) {
+            chromium.close();
         }
         if (app != null) {
             app.stop();

@@ -9,10 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
@@ -129,27 +125,13 @@ class KeycloakClusterIT {
                 .distinct().toList(), "every response is generation 2: the family advanced once across the cluster");
     }
 
+    /** {@code count} refreshes of one token at once, every other one on each node. */
     private static List<TokenResponse> refreshOnBothNodes(String refreshToken, int count) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(count);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<TokenResponse>> futures = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                OidcTestClient client = spa(i % 2 == 0 ? nodeA : nodeB);
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return client.refresh(refreshToken);
-                }));
-            }
-            start.countDown();
-            List<TokenResponse> results = new ArrayList<>();
-            for (Future<TokenResponse> future : futures) {
-                results.add(future.get());
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
+        List<OidcTestClient> clients = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            clients.add(spa(i % 2 == 0 ? nodeA : nodeB));
         }
+        return ParallelRefresh.of(refreshToken, clients);
     }
 
     private static OidcTestClient spa(KeycloakDistribution node) {

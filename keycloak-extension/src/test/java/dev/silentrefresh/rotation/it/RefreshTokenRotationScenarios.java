@@ -17,10 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
 import jakarta.ws.rs.BadRequestException;
@@ -548,26 +544,11 @@ public abstract class RefreshTokenRotationScenarios {
     }
 
     private List<TokenResponse> refreshInParallel(String refreshToken, int count) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(count);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<TokenResponse>> futures = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                OidcTestClient client = new OidcTestClient(keycloak().baseUrl(), REALM, SPA, SPA_REDIRECT);
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return client.refresh(refreshToken);
-                }));
-            }
-            start.countDown();
-            List<TokenResponse> results = new ArrayList<>();
-            for (Future<TokenResponse> future : futures) {
-                results.add(future.get());
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
+        List<OidcTestClient> clients = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            clients.add(new OidcTestClient(keycloak().baseUrl(), REALM, SPA, SPA_REDIRECT));
         }
+        return ParallelRefresh.of(refreshToken, clients);
     }
 
     private void configureRotation(int graceSeconds, String scope, boolean includeOffline) {

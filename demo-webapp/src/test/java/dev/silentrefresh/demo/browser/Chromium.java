@@ -1,0 +1,43 @@
+package dev.silentrefresh.demo.browser;
+
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Map;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Playwright;
+
+/**
+ * Headless Chromium from the machine (Debian's {@code chromium}, which {@code test.sh} installs; or {@code CHROMIUM_PATH}),
+ * driven by Playwright. Playwright never downloads a browser of its own here.
+ */
+final class Chromium implements AutoCloseable {
+
+    private final Playwright playwright;
+    private final Browser browser;
+
+    private Chromium() {
+        this.playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        this.browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+                .setExecutablePath(Paths.get(System.getenv().getOrDefault("CHROMIUM_PATH", "/usr/bin/chromium")))
+                .setHeadless(true)
+                // without the background-networking flags Chromium keeps dialling out, which a closed network refuses
+                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync")));
+    }
+
+    static Chromium launch() {
+        return new Chromium();
+    }
+
+    Browser browser() {
+        return browser;
+    }
+
+    @Override
+    public void close() {
+        browser.close();
+        playwright.close();
+    }
+}

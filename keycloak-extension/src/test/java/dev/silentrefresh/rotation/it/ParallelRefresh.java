@@ -1,0 +1,38 @@
+package dev.silentrefresh.rotation.it;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/** Presents one refresh token through several clients at the same instant, as racing tabs or a thief would. */
+final class ParallelRefresh {
+
+    private ParallelRefresh() {
+    }
+
+    /** One refresh per client, all released at once; the responses in the clients' order. */
+    static List<TokenResponse> of(String refreshToken, List<OidcTestClient> clients) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients.size());
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<TokenResponse>> futures = new ArrayList<>();
+            for (OidcTestClient client : clients) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return client.refresh(refreshToken);
+                }));
+            }
+            start.countDown();
+            List<TokenResponse> results = new ArrayList<>();
+            for (Future<TokenResponse> future : futures) {
+                results.add(future.get());
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
