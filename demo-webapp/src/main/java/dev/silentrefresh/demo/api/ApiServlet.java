@@ -11,6 +11,7 @@ import java.util.Set;
 import dev.silentrefresh.demo.auth.AuthenticatedUser;
 import dev.silentrefresh.demo.auth.BearerTokenError;
 import dev.silentrefresh.demo.auth.BearerTokenErrorWriter;
+import dev.silentrefresh.demo.http.JsonResponses;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -3,6 +3,7 @@ package dev.silentrefresh.demo.api;
 import java.io.IOException;
 import java.util.Objects;
 
+import dev.silentrefresh.demo.http.JsonResponses;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

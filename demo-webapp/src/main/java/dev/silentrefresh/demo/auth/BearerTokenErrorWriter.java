@@ -1,12 +1,11 @@
 package dev.silentrefresh.demo.auth;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.silentrefresh.demo.http.JsonResponses;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
@@ -29,7 +28,6 @@ public final class BearerTokenErrorWriter {
     static final int RETRY_AFTER_SECONDS = 5;
 
     private static final Pattern QUOTABLE = Pattern.compile("[\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]+");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String realm;
 
@@ -45,7 +43,7 @@ public final class BearerTokenErrorWriter {
     /** The request carries no bearer token at all. */
     public void writeMissingToken(HttpServletResponse response) throws IOException {
         response.setHeader("WWW-Authenticate", "Bearer realm=\"" + this.realm + "\"");
-        writeJson(response, HttpServletResponse.SC_UNAUTHORIZED, Map.of("error_description", MISSING_TOKEN_DESCRIPTION));
+        JsonResponses.write(response, HttpServletResponse.SC_UNAUTHORIZED, Map.of("error_description", MISSING_TOKEN_DESCRIPTION));
     }
 
     /** The request or its token was refused for the given reason. */
@@ -58,27 +56,12 @@ public final class BearerTokenErrorWriter {
             challenge.append(", scope=\"").append(error.scope()).append('"');
         }
         response.setHeader("WWW-Authenticate", challenge.toString());
-        writeJson(response, error.httpStatus(), errorBody(error.code(), error.description()));
+        JsonResponses.writeError(response, error.httpStatus(), error.code(), error.description());
     }
 
     /** The token could not be checked because the signing keys could not be obtained: a server-side fault. */
     public void writeUnavailable(HttpServletResponse response) throws IOException {
         response.setHeader("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
-        writeJson(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, errorBody(UNAVAILABLE_ERROR, UNAVAILABLE_DESCRIPTION));
-    }
-
-    private static Map<String, String> errorBody(String error, String description) {
-        Map<String, String> body = new LinkedHashMap<>();
-        body.put("error", error);
-        body.put("error_description", description);
-        return body;
-    }
-
-    private static void writeJson(HttpServletResponse response, int status, Map<String, String> body) throws IOException {
-        response.setStatus(status);
-        response.setHeader("Cache-Control", "no-store");
-        response.setContentType("application/json");
-        response.setCharacterEncoding("UTF-8");
-        JSON.writeValue(response.getOutputStream(), body);
+        JsonResponses.writeError(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, UNAVAILABLE_ERROR, UNAVAILABLE_DESCRIPTION);
     }
 }

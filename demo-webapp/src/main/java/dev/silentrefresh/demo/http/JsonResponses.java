@@ -1,4 +1,4 @@
-package dev.silentrefresh.demo.api;
+package dev.silentrefresh.demo.http;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -8,14 +8,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletResponse;
 
 /** Writes JSON bodies the way every endpoint here answers: UTF-8, never stored by caches (they can carry personal data). */
-final class JsonResponses {
+public final class JsonResponses {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private JsonResponses() {
     }
 
-    static void write(HttpServletResponse response, int status, Object body) throws IOException {
+    public static void write(HttpServletResponse response, int status, Object body) throws IOException {
         response.setStatus(status);
         response.setHeader("Cache-Control", "no-store");
         response.setContentType("application/json");
@@ -23,7 +23,7 @@ final class JsonResponses {
         JSON.writeValue(response.getOutputStream(), body);
     }
 
-    static void writeError(HttpServletResponse response, int status, String error, String description) throws IOException {
+    public static void writeError(HttpServletResponse response, int status, String error, String description) throws IOException {
         Map<String, String> body = new LinkedHashMap<>();
         body.put("error", error);
         body.put("error_description", description);
