@@ -13,7 +13,6 @@ import org.keycloak.models.UserSessionModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.representations.RefreshToken;
 import org.keycloak.services.managers.AuthenticationManager;
-import org.keycloak.util.TokenUtil;
 
 /**
  * Revokes the family of a replayed refresh token and records the reuse.
@@ -37,21 +36,17 @@ final class FamilyRevocation {
     }
 
     void revoke(ClientModel client, RefreshToken replayed, String family, RevocationScope scope) {
-        boolean offline = TokenUtil.TOKEN_TYPE_OFFLINE.equals(replayed.getType());
-        String userSessionId = replayed.getSessionId();
         KeycloakContext request = session.getContext();
         KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), request, revoking -> {
             RealmModel realm = revoking.getContext().getRealm();
-            UserSessionModel userSession = offline
-                    ? revoking.sessions().getOfflineUserSession(realm, userSessionId)
-                    : revoking.sessions().getUserSession(realm, userSessionId);
+            UserSessionModel userSession = TokenFamilies.userSessionOf(revoking, realm, replayed);
             if (userSession == null) {
                 return;
             }
             switch (scope) {
                 case CLIENT_SESSION -> detachClientSession(userSession, client);
                 case USER_SESSION -> AuthenticationManager.backchannelLogout(revoking, realm, userSession,
-                        request.getUri(), request.getConnection(), request.getRequestHeaders(), true, offline);
+                        request.getUri(), request.getConnection(), request.getRequestHeaders(), true, userSession.isOffline());
             }
         });
         recordReuse(client, replayed, family, scope);

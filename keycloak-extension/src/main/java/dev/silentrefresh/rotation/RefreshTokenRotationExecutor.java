@@ -29,7 +29,6 @@ import org.keycloak.services.clientpolicy.context.TokenRefreshResponseContext;
 import org.keycloak.services.clientpolicy.context.TokenResponseContext;
 import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProvider;
 import org.keycloak.services.cors.Cors;
-import org.keycloak.util.TokenUtil;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
@@ -180,16 +179,13 @@ public class RefreshTokenRotationExecutor implements ClientPolicyExecutorProvide
     }
 
     private AuthenticatedClientSessionModel findClientSession(ClientModel client, RefreshToken token) {
-        RealmModel realm = session.getContext().getRealm();
-        UserSessionModel userSession = isOffline(token)
-                ? session.sessions().getOfflineUserSession(realm, token.getSessionId())
-                : session.sessions().getUserSession(realm, token.getSessionId());
+        UserSessionModel userSession = TokenFamilies.userSessionOf(session, session.getContext().getRealm(), token);
         return userSession == null ? null : userSession.getAuthenticatedClientSessionByClient(client.getId());
     }
 
     /** An offline token's family lives in the offline client session, which login creates beside the online one. */
     private AuthenticatedClientSessionModel clientSessionOf(RefreshToken token, AuthenticatedClientSessionModel loginClientSession) {
-        return isOffline(token) ? findClientSession(loginClientSession.getClient(), token) : loginClientSession;
+        return TokenFamilies.isOffline(token) ? findClientSession(loginClientSession.getClient(), token) : loginClientSession;
     }
 
     private void refuseReuse(ClientModel client, RefreshToken presented, String family) {
@@ -209,11 +205,7 @@ public class RefreshTokenRotationExecutor implements ClientPolicyExecutorProvide
     }
 
     private boolean covers(RefreshToken token) {
-        return settings.includeOfflineTokens() || !isOffline(token);
-    }
-
-    private static boolean isOffline(RefreshToken token) {
-        return TokenUtil.TOKEN_TYPE_OFFLINE.equals(token.getType());
+        return settings.includeOfflineTokens() || !TokenFamilies.isOffline(token);
     }
 
     private static long expiryOf(RefreshToken token) {

@@ -4,7 +4,11 @@ import java.util.List;
 import java.util.Map;
 
 import org.keycloak.models.AuthenticatedClientSessionModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserSessionModel;
 import org.keycloak.representations.RefreshToken;
+import org.keycloak.util.TokenUtil;
 
 /**
  * Where a refresh token's family lives: two private claims on the token, and one note per family in the client
@@ -36,6 +40,17 @@ final class TokenFamilies {
     static int generationOf(RefreshToken token) {
         Object generation = token.getOtherClaims().get(GENERATION_CLAIM);
         return generation instanceof Number number ? Math.max(0, number.intValue()) : 0;
+    }
+
+    /** The user session a refresh token belongs to: the offline one for an offline token, or {@code null} if it is gone. */
+    static UserSessionModel userSessionOf(KeycloakSession session, RealmModel realm, RefreshToken token) {
+        return isOffline(token)
+                ? session.sessions().getOfflineUserSession(realm, token.getSessionId())
+                : session.sessions().getUserSession(realm, token.getSessionId());
+    }
+
+    static boolean isOffline(RefreshToken token) {
+        return TokenUtil.TOKEN_TYPE_OFFLINE.equals(token.getType());
     }
 
     static void stamp(RefreshToken token, String family, int generation) {

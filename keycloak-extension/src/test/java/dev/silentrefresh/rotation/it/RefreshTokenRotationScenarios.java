@@ -84,14 +84,14 @@ public abstract class RefreshTokenRotationScenarios {
     @Test
     void everyRefreshReturnsANewRefreshTokenAndThePresentedOneIsUsedUp() {
         TokenResponse login = spa.login("alice", "alice");
-        assertEquals(0, generation(login), "login starts a family");
+        assertEquals(0, login.refreshTokenGeneration(), "login starts a family");
         TokenResponse first = ok(spa.refresh(login.refreshToken()));
         TokenResponse second = ok(spa.refresh(first.refreshToken()));
 
         assertNotEquals(login.refreshToken(), first.refreshToken());
         assertNotEquals(first.refreshToken(), second.refreshToken());
-        assertEquals(1, generation(first));
-        assertEquals(2, generation(second));
+        assertEquals(1, first.refreshTokenGeneration());
+        assertEquals(2, second.refreshTokenGeneration());
         assertEquals(family(login), family(second), "one family from login on");
         assertInvalidGrant(spa.refresh(first.refreshToken()));
     }
@@ -106,7 +106,7 @@ public abstract class RefreshTokenRotationScenarios {
         TokenResponse first = ok(spa.refresh(login.refreshToken()));
         TokenResponse second = ok(spa.refresh(first.refreshToken()));
         TokenResponse third = ok(spa.refresh(second.refreshToken()));
-        assertEquals(3, generation(third));
+        assertEquals(3, third.refreshTokenGeneration());
 
         assertInvalidGrant(spa.refresh(first.refreshToken()));
         assertEquals(1, reuseEvents().size(), "the executor, not Keycloak's built-in check, caught the replay");
@@ -239,9 +239,9 @@ public abstract class RefreshTokenRotationScenarios {
 
         TokenResponse retry = ok(spa.refresh(login.refreshToken()));
 
-        assertEquals(generation(newest), generation(retry), "a sibling of the newest token, not a new branch");
+        assertEquals(newest.refreshTokenGeneration(), retry.refreshTokenGeneration(), "a sibling of the newest token, not a new branch");
         TokenResponse next = ok(spa.refresh(newest.refreshToken()));
-        assertEquals(2, generation(next));
+        assertEquals(2, next.refreshTokenGeneration());
         ok(spa.refresh(next.refreshToken()));
         assertTrue(reuseEvents().isEmpty(), "no revocation inside the window");
     }
@@ -325,7 +325,7 @@ public abstract class RefreshTokenRotationScenarios {
 
         assertNoServerErrors(results);
         results.forEach(RefreshTokenRotationScenarios::ok);
-        assertEquals(List.of(2), results.stream().map(RefreshTokenRotationScenarios::generation).distinct().toList(),
+        assertEquals(List.of(2), results.stream().map(TokenResponse::refreshTokenGeneration).distinct().toList(),
                 "every response is generation 2: the family advanced once");
         // one chain: once one sibling has moved on two generations, another sibling is reuse
         TokenResponse next = ok(spa.refresh(results.get(0).refreshToken()));
@@ -406,7 +406,7 @@ public abstract class RefreshTokenRotationScenarios {
         setClientAttribute(OTHER_CLIENT, "refresh-token-rotation", "enabled");
         try {
             TokenResponse adopted = ok(other.refresh(login.refreshToken()));
-            assertEquals(1, generation(adopted));
+            assertEquals(1, adopted.refreshTokenGeneration());
             ok(other.refresh(adopted.refreshToken()));
 
             assertInvalidGrant(other.refresh(login.refreshToken()));
@@ -421,10 +421,10 @@ public abstract class RefreshTokenRotationScenarios {
     void offlineTokensAreRotatedAndProtectedTheSameWay() {
         TokenResponse login = ok(spa.login("alice", "alice", "offline_access"));
         assertEquals("Offline", login.refreshTokenClaims().get("typ"));
-        assertEquals(0, generation(login), "the offline token starts its family at login");
+        assertEquals(0, login.refreshTokenGeneration(), "the offline token starts its family at login");
         TokenResponse newest = ok(spa.refresh(login.refreshToken()));
         assertEquals("Offline", newest.refreshTokenClaims().get("typ"));
-        assertEquals(1, generation(newest));
+        assertEquals(1, newest.refreshTokenGeneration());
 
         assertInvalidGrant(spa.refresh(login.refreshToken()));
 
@@ -462,7 +462,7 @@ public abstract class RefreshTokenRotationScenarios {
             TokenResponse current = spa.login("alice", "alice");
             for (int generation = 1; generation <= 3; generation++) {
                 current = ok(spa.refresh(current.refreshToken()));
-                assertEquals(generation, generation(current));
+                assertEquals(generation, current.refreshTokenGeneration());
             }
         } finally {
             realm.clientPoliciesPoliciesResource().updatePolicies(original);
@@ -616,12 +616,6 @@ public abstract class RefreshTokenRotationScenarios {
 
     private static String sessionIdOf(TokenResponse response) {
         return (String) response.refreshTokenClaims().get("sid");
-    }
-
-    private static int generation(TokenResponse response) {
-        Object generation = response.refreshTokenClaims().get("rtr_gen");
-        assertNotNull(generation, "refresh token carries no generation");
-        return ((Number) generation).intValue();
     }
 
     private static String family(TokenResponse response) {

@@ -46,6 +46,15 @@ public record TokenResponse(int status, Map<String, Object> body, HttpResponse<S
         return Jwt.claims(refreshToken());
     }
 
+    /** The refresh token's generation ({@code rtr_gen}); fails the test if the token carries none. */
+    public int refreshTokenGeneration() {
+        Object generation = refreshTokenClaims().get("rtr_gen");
+        if (!(generation instanceof Number number)) {
+            throw new AssertionError("the refresh token carries no generation");
+        }
+        return number.intValue();
+    }
+
     @Override
     public String toString() {
         // never print token values, not even in a failed assertion
