@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,12 +25,9 @@ import org.keycloak.representations.idm.EventRepresentation;
 class KeycloakClusterIT {
 
     private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
-    private static final int NODE_A_PORT = 8280;
-    private static final int NODE_B_PORT = 8380;
-    private static final String ISSUER_BASE = "http://127.0.0.1:" + NODE_A_PORT;
-
     private static final String DATABASE = "keycloak_cluster_it";
 
+    private static KeycloakCluster cluster;
     private static LocalPostgres postgres;
     private static KeycloakDistribution nodeA;
     private static KeycloakDistribution nodeB;
@@ -39,33 +35,12 @@ class KeycloakClusterIT {
 
     @BeforeAll
     static void startTwoNodeCluster() throws Exception {
-        Path folder = Path.of("target", "keycloak-cluster").toAbsolutePath();
-        postgres = LocalPostgres.start(folder.resolve("postgres"), DATABASE);
-        String jdbcUrl = LocalPostgres.jdbcUrl(DATABASE);
-        nodeA = KeycloakDistribution.install(
-                Path.of(System.getProperty("keycloak.dist.zip")),
-                folder.resolve("node-a"),
-                Path.of(System.getProperty("extension.jar")),
-                Path.of("..", "realm-export.json").toAbsolutePath().normalize());
-        // build once, then copy: the second node needs no second augmentation
-        nodeA.build("--db=postgres", "--health-enabled=true");
-        nodeB = nodeA.copyTo(folder.resolve("node-b"));
-        nodeA.start(NODE_A_PORT, 9280, START_TIMEOUT, nodeArguments(jdbcUrl, 7800));
-        nodeB.start(NODE_B_PORT, 9380, START_TIMEOUT, nodeArguments(jdbcUrl, 7900));
-        awaitOneClusterOfTwoNodes();
+        cluster = KeycloakCluster.start(Path.of("target", "keycloak-cluster").toAbsolutePath(), DATABASE,
+                Path.of("..", "realm-export.json").toAbsolutePath().normalize(), START_TIMEOUT);
+        postgres = cluster.postgres();
+        nodeA = cluster.nodeA();
+        nodeB = cluster.nodeB();
         admin = nodeA.admin();
-    }
-
-    /** Two nodes that share only the database would pass some tests too; make sure they formed one cluster. */
-    private static void awaitOneClusterOfTwoNodes() throws Exception {
-        Pattern twoMembers = Pattern.compile("ISPN000094: Received new cluster view for channel \\S+: \\[[^\\]]*\\] \\(2\\)");
-        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-        while (!twoMembers.matcher(nodeA.serverLog()).find()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the two nodes did not form one Infinispan cluster; see the node logs under target/keycloak-cluster");
-            }
-            Thread.sleep(500);
-        }
     }
 
     @AfterAll
@@ -73,13 +48,8 @@ class KeycloakClusterIT {
         if (admin != null) {
             admin.close();
         }
-        for (KeycloakDistribution node : new KeycloakDistribution[] {nodeB, nodeA}) {
-            if (node != null) {
-                node.close();
-            }
-        }
-        if (postgres != null) {
-            postgres.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -193,15 +163,5 @@ class KeycloakClusterIT {
 
     private static RealmResource demo() {
         return admin.realm("demo");
-    }
-
-    private static String[] nodeArguments(String jdbcUrl, int clusterPort) {
-        return new String[] {
-            "start", "--optimized", "--import-realm",
-            "--db-url=" + jdbcUrl, "--db-username=" + LocalPostgres.USER, "--db-password=" + LocalPostgres.PASSWORD,
-            "--http-enabled=true", "--http-host=127.0.0.1", "--hostname=" + ISSUER_BASE,
-            "--cache=ispn", "--cache-embedded-network-bind-address=127.0.0.1",
-            "--cache-embedded-network-bind-port=" + clusterPort
-        };
     }
 }

@@ -121,6 +121,23 @@ final class KeycloakDistribution implements AutoCloseable {
         process = null;
     }
 
+    /** Kills the server as a crash would ({@code kill -9} of the JVM): no shutdown, requests in flight die with it. */
+    void kill() throws InterruptedException {
+        if (process == null) {
+            return;
+        }
+        List<ProcessHandle> all = Stream.concat(process.descendants(), Stream.of(process.toHandle())).toList();
+        all.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle handle : all) {
+            try {
+                handle.onExit().get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("process " + handle.pid() + " survived SIGKILL", e);
+            }
+        }
+        process = null;
+    }
+
     @Override
     public void close() throws InterruptedException {
         stop();

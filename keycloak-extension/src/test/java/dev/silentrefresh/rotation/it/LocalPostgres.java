@@ -18,7 +18,8 @@ import java.util.stream.Stream;
  */
 final class LocalPostgres implements AutoCloseable {
 
-    static final int PORT = 55432;
+    /** 55432 unless the system property {@code local.postgres.port} says otherwise (the benchmarks and the soak use another). */
+    static final int PORT = Integer.getInteger("local.postgres.port", 55432);
     static final String USER = "keycloak_it";
     static final String PASSWORD = "keycloak_it";
 
