@@ -82,10 +82,16 @@ final class FamilyRevocation {
         return outcome;
     }
 
+    /**
+     * What the claim is on. A client session is named through the family, which lives in exactly one client session: after
+     * a revocation the same browser logs in again silently and gets a new client session under the same user session and
+     * client, and a claim on (user session, client), alive for a minute, would take that one for already revoked.
+     */
     private static String targetOf(ClientModel client, RefreshToken replayed, String family, RevocationScope scope) {
         return switch (scope) {
             case FAMILY -> "family:" + family;
-            case CLIENT_SESSION -> "client-session:" + replayed.getSessionId() + ":" + client.getId() + ":" + TokenFamilies.isOffline(replayed);
+            case CLIENT_SESSION -> "client-session:" + replayed.getSessionId() + ":" + client.getId() + ":" + TokenFamilies.isOffline(replayed)
+                    + ":" + family;
             case USER_SESSION -> "user-session:" + replayed.getSessionId();
         };
     }
