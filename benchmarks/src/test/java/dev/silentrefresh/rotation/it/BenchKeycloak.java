@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.keycloak.admin.client.Keycloak;
 import org.keycloak.representations.idm.ClientRepresentation;
@@ -200,17 +201,22 @@ final class BenchKeycloak implements AutoCloseable {
     }
 
     /** Clients A, B and C of the class comment, added to the server if missing. */
-    Map<String, OidcTestClient> comparedClients() throws IOException {
+    Map<String, Supplier<OidcTestClient>> comparedClients() throws IOException {
         addComparisonClients(admin());
         prepareForLoad(admin());
         return comparedClients(baseUrl());
     }
 
-    static Map<String, OidcTestClient> comparedClients(String baseUrl) {
+    static Map<String, Supplier<OidcTestClient>> comparedClients(String baseUrl) {
         return Map.of(
-                "A", new OidcTestClient(baseUrl, DEMO_REALM, SPA, SPA_REDIRECT),
-                "B", new OidcTestClient(baseUrl, DEMO_REALM, NO_ROTATION_CLIENT, SPA_REDIRECT),
-                "C", new OidcTestClient(baseUrl, BUILT_IN_REALM, SPA, SPA_REDIRECT));
+                "A", () -> new OidcTestClient(baseUrl, DEMO_REALM, SPA, SPA_REDIRECT),
+                "B", () -> new OidcTestClient(baseUrl, DEMO_REALM, NO_ROTATION_CLIENT, SPA_REDIRECT),
+                "C", () -> new OidcTestClient(baseUrl, BUILT_IN_REALM, SPA, SPA_REDIRECT));
+    }
+
+    /** A client of {@code demo-spa} (A) with a connection of its own. */
+    OidcTestClient spa() {
+        return new OidcTestClient(baseUrl(), DEMO_REALM, SPA, SPA_REDIRECT);
     }
 
     /** Runs SQL in the PostgreSQL database as its superuser and returns psql's unaligned output. */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 import dev.silentrefresh.benchmarks.ClosedLoop;
 
@@ -33,15 +34,20 @@ final class RefreshChain implements ClosedLoop.Request {
         return new RefreshChain(client, login.refreshToken());
     }
 
-    /** {@code count} chains, logged in a few at a time. */
-    static List<RefreshChain> loggedIn(OidcTestClient client, int count) throws Exception {
+    /**
+     * {@code count} chains, logged in a few at a time, each with a client of its own from {@code clients}: every user has
+     * its own connection, as browsers do (the JDK client talks HTTP/2 to Keycloak, and one connection shared by many
+     * users would run out of streams).
+     */
+    static List<RefreshChain> loggedIn(Supplier<OidcTestClient> clients, int count) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<RefreshChain>> logins = new ArrayList<>();
             // the first login alone: it may re-hash the password for the realm's policy, which parallel logins would race for
-            RefreshChain first = loggedIn(client);
+            RefreshChain first = loggedIn(clients.get());
             logins.add(java.util.concurrent.CompletableFuture.completedFuture(first));
             for (int i = 1; i < count; i++) {
+                OidcTestClient client = clients.get();
                 logins.add(pool.submit(() -> loggedIn(client)));
             }
             List<RefreshChain> chains = new ArrayList<>();

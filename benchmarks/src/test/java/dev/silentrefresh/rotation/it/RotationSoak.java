@@ -138,7 +138,7 @@ final class RotationSoak {
         }
     }
 
-    private final List<OidcTestClient> nodes;
+    private final List<String> nodes;
     private final Settings settings;
     private final Outcomes outcomes = new Outcomes();
     private final Set<String> signatures = ConcurrentHashMap.newKeySet();
@@ -166,8 +166,7 @@ final class RotationSoak {
      * @param baseUrls the Keycloak node(s), e.g. {@code http://127.0.0.1:8280}
      */
     RotationSoak(List<String> baseUrls, Settings settings) {
-        this.nodes = baseUrls.stream()
-                .map(url -> new OidcTestClient(url, BenchKeycloak.DEMO_REALM, BenchKeycloak.SPA, BenchKeycloak.SPA_REDIRECT)).toList();
+        this.nodes = List.copyOf(baseUrls);
         this.settings = settings;
     }
 
@@ -266,6 +265,7 @@ final class RotationSoak {
         private final Kind kind;
         private final Random random;
         private final OidcTestClient.Browser browser = new OidcTestClient.Browser();
+        private final List<OidcTestClient> clients = clientsPerNode();
         private String refreshToken;
         private int requests;
 
@@ -277,7 +277,7 @@ final class RotationSoak {
 
         @Override
         public void logIn() {
-            refreshToken = login(browser, index);
+            refreshToken = login(clients, browser, index);
         }
 
         @Override
@@ -305,11 +305,11 @@ final class RotationSoak {
             } else if (misbehave && kind == Kind.LOST_RESPONSE) {
                 answer = loseOneResponse();
             } else {
-                answer = presentHonestly(index, refreshToken);
+                answer = presentHonestly(clients, index, refreshToken, 0);
             }
             if (answer == null) {
                 // sent, never answered, and too late to retry inside the window: log in again rather than replay
-                refreshToken = login(browser, index);
+                refreshToken = login(clients, browser, index);
                 silentLogins.incrementAndGet();
                 recoveries.merge(index, 1, Integer::sum);
                 lastRefreshed.put(index, System.nanoTime());
@@ -327,8 +327,8 @@ final class RotationSoak {
         /** Two requests with one token at the same instant; the client goes on with one of the two answers. */
         private TokenResponse doubleSubmit() {
             String token = refreshToken;
-            CompletableFuture<TokenResponse> first = CompletableFuture.supplyAsync(() -> presentHonestly(index, token), racers);
-            CompletableFuture<TokenResponse> second = CompletableFuture.supplyAsync(() -> presentHonestly(index + 1, token), racers);
+            CompletableFuture<TokenResponse> first = CompletableFuture.supplyAsync(() -> presentHonestly(clients, index, token, 0), racers);
+            CompletableFuture<TokenResponse> second = CompletableFuture.supplyAsync(() -> presentHonestly(clients, index + 1, token, 0), racers);
             TokenResponse a = first.join();
             TokenResponse b = second.join();
             doubleSubmits.incrementAndGet();
@@ -343,14 +343,16 @@ final class RotationSoak {
 
         /** The first answer is lost on its way back; the same token goes again a moment later, inside the window. */
         private TokenResponse loseOneResponse() throws InterruptedException {
-            TokenResponse lost = presentHonestly(index, refreshToken);
+            long sent = System.nanoTime();
+            TokenResponse lost = presentHonestly(clients, index, refreshToken, 0);
             if (lost == null || lost.status() != 200) {
                 return lost;
             }
             lostResponses.incrementAndGet();
             long latest = Math.max(1, settings.graceWindow().minus(RETRY_MARGIN).toMillis() / 2);
             Thread.sleep(random.nextLong(latest));
-            return presentHonestly(index, refreshToken);
+            // the client never saw an answer: the window runs from when it sent the lost request
+            return presentHonestly(clients, index, refreshToken, sent);
         }
     }
 
@@ -358,10 +360,10 @@ final class RotationSoak {
      * Presents a refresh token as an honest client does, through faults: the answer, or {@code null} when a request was
      * sent but not answered and the grace window may have closed since (the caller then logs in again).
      */
-    private TokenResponse presentHonestly(int user, String refreshToken) {
-        long uncertainSince = 0;
+    private TokenResponse presentHonestly(List<OidcTestClient> clients, int user, String refreshToken, long unansweredSince) {
+        long uncertainSince = unansweredSince;
         for (int attempt = 0; System.nanoTime() < hardDeadline; attempt++) {
-            OidcTestClient node = nodes.get(Math.floorMod(user + turn.getAndIncrement(), nodes.size()));
+            OidcTestClient node = clients.get(Math.floorMod(user + turn.getAndIncrement(), clients.size()));
             if (uncertainSince != 0) {
                 long elapsed = System.nanoTime() - uncertainSince;
                 if (elapsed > settings.graceWindow().minus(RETRY_MARGIN).toNanos()) {
@@ -393,6 +395,7 @@ final class RotationSoak {
                     if (uncertainSince == 0) {
                         uncertainSince = sent;
                     }
+                    shortPause();
                 }
             }
         }
@@ -400,9 +403,9 @@ final class RotationSoak {
     }
 
     /** Logs in through the given browser: with the password the first time, silently through its SSO session later. */
-    private String login(OidcTestClient.Browser browser, int user) {
+    private String login(List<OidcTestClient> clients, OidcTestClient.Browser browser, int user) {
         for (int attempt = 0; System.nanoTime() < hardDeadline; attempt++) {
-            OidcTestClient node = nodes.get(Math.floorMod(user + attempt, nodes.size()));
+            OidcTestClient node = clients.get(Math.floorMod(user + attempt, clients.size()));
             try {
                 logins.acquireUninterruptibly();
                 TokenResponse login;
@@ -417,7 +420,7 @@ final class RotationSoak {
                 }
                 outcomes.count("login " + Outcomes.ofStatus(login.status()));
             } catch (IllegalStateException e) {
-                outcomes.count("login failed");
+                outcomes.count("login failed (" + rootCause(e) + ")");
             }
             pause();
         }
@@ -429,6 +432,8 @@ final class RotationSoak {
         private final int index;
         private final Random random;
         private final OidcTestClient.Browser browser = new OidcTestClient.Browser();
+        private final List<OidcTestClient> clients = clientsPerNode();
+        private final List<OidcTestClient> thiefClients = clientsPerNode();
         private String firstLogin;
 
         ThiefAndVictim(int index) {
@@ -439,7 +444,7 @@ final class RotationSoak {
         /** The victim's first login with the password; every later one is silent, through the same browser. */
         @Override
         public void logIn() {
-            firstLogin = login(browser, index);
+            firstLogin = login(clients, browser, index);
         }
 
         @Override
@@ -461,7 +466,7 @@ final class RotationSoak {
         }
 
         private Episode play(Theft theft) throws InterruptedException {
-            String victim = firstLogin != null ? firstLogin : login(browser, index);
+            String victim = firstLogin != null ? firstLogin : login(clients, browser, index);
             firstLogin = null;
             think(random);
             String stolen = victim;
@@ -473,7 +478,7 @@ final class RotationSoak {
             switch (theft) {
                 case IN_WINDOW_THEN_WAIT, IN_WINDOW_THEN_ROTATE -> {
                     sleepWithin(settings.graceWindow().minus(RETRY_MARGIN).dividedBy(2));
-                    TokenResponse replay = refresh(stolen);
+                    TokenResponse replay = thief(stolen);
                     if (replay.status() == 200) {
                         honoured++;
                         thiefRefreshes++;
@@ -482,7 +487,7 @@ final class RotationSoak {
                         detected = true;
                     }
                     if (!detected && theft == Theft.IN_WINDOW_THEN_ROTATE) {
-                        TokenResponse rotated = refresh(thiefNewest);
+                        TokenResponse rotated = thief(thiefNewest);
                         if (rotated.status() == 200) {
                             thiefRefreshes++;
                             thiefNewest = rotated.refreshToken();
@@ -497,7 +502,7 @@ final class RotationSoak {
                         victim = victimNext.refreshToken();
                     }
                     if (!detected && thiefNewest != null) {
-                        TokenResponse late = refresh(thiefNewest);
+                        TokenResponse late = thief(thiefNewest);
                         if (late.status() == 200) {
                             thiefRefreshes++;
                             thiefNewest = late.refreshToken();
@@ -508,14 +513,14 @@ final class RotationSoak {
                 }
                 case LEAPFROG -> {
                     for (int cycle = 0; cycle < 20 && !detected && System.nanoTime() < hardDeadline; cycle++) {
-                        TokenResponse replay = refresh(stolen);
+                        TokenResponse replay = thief(stolen);
                         if (replay.status() == 200) {
                             honoured++;
                             thiefRefreshes++;
                         }
                         think(random);
                         TokenResponse victimNext = refresh(victim);
-                        TokenResponse thiefNext = replay.status() == 200 ? refresh(replay.refreshToken()) : replay;
+                        TokenResponse thiefNext = replay.status() == 200 ? thief(replay.refreshToken()) : replay;
                         if (thiefNext.status() == 200 && replay.status() == 200) {
                             thiefRefreshes++;
                             thiefNewest = thiefNext.refreshToken();
@@ -529,7 +534,7 @@ final class RotationSoak {
                 }
                 case AFTER_WINDOW -> {
                     Thread.sleep(settings.graceWindow().plusSeconds(1).toMillis());
-                    TokenResponse replay = refresh(stolen);
+                    TokenResponse replay = thief(stolen);
                     if (replay.status() == 200) {
                         honoured++;
                         thiefRefreshes++;
@@ -541,14 +546,23 @@ final class RotationSoak {
             }
             // once detected, neither side's newest token may work any more: the family is revoked, nothing forked off it
             TokenResponse victimAfter = refresh(victim);
-            TokenResponse thiefAfter = thiefNewest == null ? null : refresh(thiefNewest);
+            TokenResponse thiefAfter = thiefNewest == null ? null : thief(thiefNewest);
             boolean refused = victimAfter.status() == 400 && (thiefAfter == null || thiefAfter.status() == 400);
             return new Episode(theft, detected, honoured, thiefRefreshes, refused, "victim " + victimAfter + ", thief " + thiefAfter);
         }
 
         /** The victim and the thief both retry through faults; a request left unanswered by a crash ends the episode. */
         private TokenResponse refresh(String token) {
-            TokenResponse answer = presentHonestly(index, token);
+            return refresh(clients, token);
+        }
+
+        /** The thief's requests, from a machine (connection) of its own. */
+        private TokenResponse thief(String token) {
+            return refresh(thiefClients, token);
+        }
+
+        private TokenResponse refresh(List<OidcTestClient> through, String token) {
+            TokenResponse answer = presentHonestly(through, index, token, 0);
             if (answer == null) {
                 throw new EpisodeInterrupted();
             }
@@ -585,6 +599,15 @@ final class RotationSoak {
         return cause.getClass().getSimpleName() + ": " + cause.getMessage();
     }
 
+    /**
+     * A browser's own HTTP clients, one per node: every user has its own connection, as browsers do (the JDK client talks
+     * HTTP/2 to Keycloak, and one connection shared by hundreds of users would run out of streams).
+     */
+    private List<OidcTestClient> clientsPerNode() {
+        return nodes.stream().map(url -> new OidcTestClient(url, BenchKeycloak.DEMO_REALM, BenchKeycloak.SPA, BenchKeycloak.SPA_REDIRECT))
+                .toList();
+    }
+
     private void remember(TokenResponse response) {
         for (String name : List.of("access_token", "refresh_token", "id_token")) {
             if (response.body().get(name) instanceof String token && token.lastIndexOf('.') > 0) {
@@ -597,6 +620,16 @@ final class RotationSoak {
         long min = settings.thinkMin().toMillis();
         long max = settings.thinkMax().toMillis();
         Thread.sleep(min + (max > min ? random.nextLong(max - min) : 0));
+    }
+
+    /** A request that could not be sent or answered: a moment before the same token goes again. */
+    private static void shortPause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void pause() {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import dev.silentrefresh.benchmarks.ClosedLoop;
 import dev.silentrefresh.benchmarks.Measurement;
@@ -45,7 +46,7 @@ final class TokenEndpointBenchmark {
      * @param setting how the server runs, for the report
      * @param clients clients A, B and C
      */
-    static Result run(String setting, Map<String, OidcTestClient> clients, List<Integer> userCounts, int rounds, Duration roundLength,
+    static Result run(String setting, Map<String, Supplier<OidcTestClient>> clients, List<Integer> userCounts, int rounds, Duration roundLength,
                       Duration warmUp) throws Exception {
         int most = userCounts.stream().mapToInt(Integer::intValue).max().orElseThrow();
         Map<String, List<RefreshChain>> chains = new LinkedHashMap<>();
