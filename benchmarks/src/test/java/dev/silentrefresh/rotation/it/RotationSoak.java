@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -121,7 +122,8 @@ final class RotationSoak {
                     calls.millis(99.9), calls.outcomes()));
             text.append(String.format(java.util.Locale.ROOT,
                     "  honest chains revoked: %d of %d %s; 5xx: %d; double submits: %d; lost responses: %d;"
-                            + " unanswered requests: %d (retried inside the window: %d, silent logins instead: %d)%n",
+                            + " requests sent but never answered: %d (turns that recovered by an answered retry inside the window: %d,"
+                            + " by a silent login instead: %d)%n",
                     honestChainsRevoked, honestChains, honestRevocations.isEmpty() ? "" : honestRevocations, serverErrors(), doubleSubmits,
                     lostResponses, unansweredRequests, retriesOfUnanswered, silentLogins));
             text.append(String.format(java.util.Locale.ROOT, "  thieves detected: %d of %d; replays honoured at most %d per thief;"
@@ -299,19 +301,26 @@ final class RotationSoak {
         /** @return whether the chain goes on */
         private boolean refreshOnce() throws InterruptedException {
             boolean misbehave = requests++ % 3 == 2;
+            AtomicBoolean unansweredThisTurn = new AtomicBoolean();
             TokenResponse answer;
             if (misbehave && kind == Kind.DOUBLE_SUBMIT) {
-                answer = doubleSubmit();
+                answer = doubleSubmit(unansweredThisTurn);
             } else if (misbehave && kind == Kind.LOST_RESPONSE) {
-                answer = loseOneResponse();
+                answer = loseOneResponse(unansweredThisTurn);
             } else {
-                answer = presentHonestly(clients, index, refreshToken, 0);
+                answer = presentHonestly(clients, index, refreshToken, 0, unansweredThisTurn);
+            }
+            if (unansweredThisTurn.get()) {
+                // a request of this turn died unanswered (a crash): one recovery, whichever way it goes
+                recoveries.merge(index, 1, Integer::sum);
+                if (answer != null) {
+                    retriesOfUnanswered.incrementAndGet();
+                }
             }
             if (answer == null) {
                 // sent, never answered, and too late to retry inside the window: log in again rather than replay
                 refreshToken = login(clients, browser, index);
                 silentLogins.incrementAndGet();
-                recoveries.merge(index, 1, Integer::sum);
                 lastRefreshed.put(index, System.nanoTime());
                 return true;
             }
@@ -325,10 +334,12 @@ final class RotationSoak {
         }
 
         /** Two requests with one token at the same instant; the client goes on with one of the two answers. */
-        private TokenResponse doubleSubmit() {
+        private TokenResponse doubleSubmit(AtomicBoolean unanswered) {
             String token = refreshToken;
-            CompletableFuture<TokenResponse> first = CompletableFuture.supplyAsync(() -> presentHonestly(clients, index, token, 0), racers);
-            CompletableFuture<TokenResponse> second = CompletableFuture.supplyAsync(() -> presentHonestly(clients, index + 1, token, 0), racers);
+            CompletableFuture<TokenResponse> first = CompletableFuture.supplyAsync(
+                    () -> presentHonestly(clients, index, token, 0, unanswered), racers);
+            CompletableFuture<TokenResponse> second = CompletableFuture.supplyAsync(
+                    () -> presentHonestly(clients, index + 1, token, 0, unanswered), racers);
             TokenResponse a = first.join();
             TokenResponse b = second.join();
             doubleSubmits.incrementAndGet();
@@ -342,9 +353,9 @@ final class RotationSoak {
         }
 
         /** The first answer is lost on its way back; the same token goes again a moment later, inside the window. */
-        private TokenResponse loseOneResponse() throws InterruptedException {
+        private TokenResponse loseOneResponse(AtomicBoolean unanswered) throws InterruptedException {
             long sent = System.nanoTime();
-            TokenResponse lost = presentHonestly(clients, index, refreshToken, 0);
+            TokenResponse lost = presentHonestly(clients, index, refreshToken, 0, unanswered);
             if (lost == null || lost.status() != 200) {
                 return lost;
             }
@@ -352,7 +363,7 @@ final class RotationSoak {
             long latest = Math.max(1, settings.graceWindow().minus(RETRY_MARGIN).toMillis() / 2);
             Thread.sleep(random.nextLong(latest));
             // the client never saw an answer: the window runs from when it sent the lost request
-            return presentHonestly(clients, index, refreshToken, sent);
+            return presentHonestly(clients, index, refreshToken, sent, unanswered);
         }
     }
 
@@ -360,7 +371,8 @@ final class RotationSoak {
      * Presents a refresh token as an honest client does, through faults: the answer, or {@code null} when a request was
      * sent but not answered and the grace window may have closed since (the caller then logs in again).
      */
-    private TokenResponse presentHonestly(List<OidcTestClient> clients, int user, String refreshToken, long unansweredSince) {
+    private TokenResponse presentHonestly(List<OidcTestClient> clients, int user, String refreshToken, long unansweredSince,
+                                          AtomicBoolean sawNoAnswer) {
         long uncertainSince = unansweredSince;
         for (int attempt = 0; System.nanoTime() < hardDeadline; attempt++) {
             OidcTestClient node = clients.get(Math.floorMod(user + turn.getAndIncrement(), clients.size()));
@@ -379,10 +391,6 @@ final class RotationSoak {
                     pause();
                     continue;
                 }
-                if (uncertainSince != 0) {
-                    retriesOfUnanswered.incrementAndGet();
-                    recoveries.merge(user, 1, Integer::sum);
-                }
                 remember(answer);
                 return answer;
             } catch (IllegalStateException e) {
@@ -392,6 +400,7 @@ final class RotationSoak {
                 } else {
                     outcomes.record(sent, "no answer (" + rootCause(e) + ")");
                     unanswered.incrementAndGet();
+                    sawNoAnswer.set(true);
                     if (uncertainSince == 0) {
                         uncertainSince = sent;
                     }
@@ -562,7 +571,7 @@ final class RotationSoak {
         }
 
         private TokenResponse refresh(List<OidcTestClient> through, String token) {
-            TokenResponse answer = presentHonestly(through, index, token, 0);
+            TokenResponse answer = presentHonestly(through, index, token, 0, new AtomicBoolean());
             if (answer == null) {
                 throw new EpisodeInterrupted();
             }
