@@ -65,7 +65,7 @@ final class BenchmarkReport {
                 .map(e -> e.getValue() + " " + e.getKey()).toList()));
         BenchmarkSuite.Plan plan = results.plan();
         row(doc, "Token endpoint", format("%s virtual users; per number of users one unmeasured warm-up round of %d s per client, then %d "
-                + "rounds of %d s per client in turns (A B C, B C A, C A B)", plan.users(), plan.warmUp().toSeconds(), plan.rounds(),
+                + "round(s) of %d s per client in turns (A B C, B C A, C A B)", plan.users(), plan.warmUp().toSeconds(), plan.rounds(),
                 plan.round().toSeconds()));
         row(doc, "Load generator", "Java, JDK `HttpClient` (HTTP/2 cleartext, its default; a connection of its own per virtual user), "
                 + "HdrHistogram; closed loop, no think time; each virtual user logs in once (code + PKCE through Keycloak's login form) "
