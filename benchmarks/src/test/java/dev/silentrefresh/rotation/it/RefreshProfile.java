@@ -29,6 +29,11 @@ import jdk.jfr.consumer.RecordingFile;
  */
 public final class RefreshProfile {
 
+    /** Where samples fall, by a package on their stack (a sample may count for several). */
+    private static final List<String> AREAS = List.of("dev.silentrefresh", "org.h2", "org.postgresql", "org.hibernate", "org.infinispan",
+            "org.keycloak.models.sessions", "org.keycloak.protocol.oidc.TokenManager", "org.keycloak.events", "com.fasterxml.jackson",
+            "org.keycloak.jose", "org.keycloak.crypto");
+
     private RefreshProfile() {
     }
 
@@ -57,6 +62,7 @@ public final class RefreshProfile {
             Map<String, Map<String, Integer>> selfSamples = new LinkedHashMap<>();
             for (String client : refreshes.keySet()) {
                 Map<String, Integer> self = new HashMap<>();
+                Map<String, Integer> inPackage = new LinkedHashMap<>();
                 int[] totals = new int[2];
                 for (RecordedEvent sample : RecordingFile.readAllEvents(out.resolve(client + ".jfr"))) {
                     if (!sample.getEventType().getName().equals("jdk.ExecutionSample") || sample.getStackTrace() == null) {
@@ -70,11 +76,18 @@ public final class RefreshProfile {
                     if (!frames.isEmpty()) {
                         self.merge(name(frames.get(0)), 1, Integer::sum);
                     }
+                    for (String area : AREAS) {
+                        if (frames.stream().anyMatch(f -> f.getMethod().getType().getName().startsWith(area))) {
+                            inPackage.merge(area, 1, Integer::sum);
+                        }
+                    }
                 }
                 selfSamples.put(client, self);
                 long served = refreshes.get(client);
                 System.out.printf(Locale.ROOT, "%s: %d CPU samples, %.2f per 100 refreshes; with an extension frame: %d (%.2f per 100 refreshes)%n",
                         client, totals[0], 100.0 * totals[0] / served, totals[1], 100.0 * totals[1] / served);
+                inPackage.forEach((area, count) -> System.out.printf(Locale.ROOT, "    with a frame of %-40s %.2f per 100 refreshes%n", area,
+                        100.0 * count / served));
             }
             printDifferences(selfSamples, refreshes);
         }
