@@ -33,7 +33,12 @@ if [ ! -x "$keycloak_home/bin/kc.sh" ]; then
   (cd .run && jar xf "keycloak-quarkus-dist-$keycloak_version.zip" && rm "keycloak-quarkus-dist-$keycloak_version.zip")
   chmod +x "$keycloak_home"/bin/*.sh
 fi
-cp "$extension_jar" "$keycloak_home/providers/"
+# Keycloak rebuilds itself (Quarkus augmentation, the work of kc.sh build: about half of its start) whenever a provider's
+# file is newer than at the last build, so the jar is copied only when its content changed
+deployed_jar="$keycloak_home/providers/$(basename "$extension_jar")"
+if ! cmp -s "$extension_jar" "$deployed_jar"; then
+  cp "$extension_jar" "$deployed_jar"
+fi
 mkdir -p "$keycloak_home/data/import"
 cp realm-export.json "$keycloak_home/data/import/"
 
