@@ -25,7 +25,8 @@ for port in 8080 8081 9000; do
 done
 
 echo "run.sh: building (./mvnw package, tests skipped) ..."
-./mvnw -B -q -DskipTests package
+# only what it runs: the extension and the web app (not the benchmarks)
+./mvnw -B -q -DskipTests package -pl keycloak-extension,demo-webapp
 
 if [ ! -x "$keycloak_home/bin/kc.sh" ]; then
   echo "run.sh: fetching Keycloak $keycloak_version from Maven Central ..."
