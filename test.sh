@@ -8,10 +8,12 @@ cd "$(dirname "$0")"
 # System packages some tests need, installed from Debian's packages when missing:
 #   chromium   the browser tests (downloading a browser at test time does not work everywhere);
 #              point CHROMIUM_PATH at another binary to use that instead
-#   postgresql the two-node Keycloak cluster test (a cluster needs a shared database)
+#   postgresql the two-node Keycloak cluster tests (a cluster needs a shared database)
+#   fonts-dejavu-core  the benchmark smoke test draws its charts (Java's AWT needs a font)
 missing=()
 if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then missing+=(chromium); fi
 if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then missing+=(postgresql); fi
+if ! ls /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf >/dev/null 2>&1; then missing+=(fonts-dejavu-core); fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]} (Debian packages)" >&2
   if [ "$(id -u)" -eq 0 ]; then sudo_=""; elif command -v sudo >/dev/null 2>&1; then sudo_="sudo"; else
@@ -22,7 +24,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # The integration tests start Keycloak on fixed ports; a server left running there makes them wait for minutes.
-for port in 8080 8180 8280 8380 9000 9180 9280 9380 7800 7900 8500 55432; do
+for port in 8080 8180 8280 8380 8480 8580 9000 9180 9280 9380 9480 9580 7800 7900 8500 55432 55433; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "test.sh: port $port is in use; stop what listens there (e.g. ./run.sh) and try again" >&2
     exit 1
