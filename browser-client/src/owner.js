@@ -322,6 +322,7 @@ export class TokenOwner {
     this.#log('refresh', `Refreshing tokens (${why})`)
     const graceMs = config.graceSeconds * 1000
     let nonceRetried = false
+    let replays = 0
     for (let attempt = 0; ; attempt++) {
       let timeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
       if (this.#uncertainSince != null) {
@@ -369,8 +370,10 @@ export class TokenOwner {
         // 503 or 429: Keycloak did not rotate; the token stays the newest, try again after a short back-off
         return this.#unavailable(what, parseRetryAfterMs(answer.retryAfter, Date.now()))
       }
+      // the pauses double (0.5, 1, 2 s, …): a few tries inside the window, not a burst
+      const pause = RETRY_DELAY_MS * 2 ** replays++
       this.#log('refresh', `No usable answer (${what}); the same refresh token may be sent again only inside the grace window`)
-      await sleep(RETRY_DELAY_MS)
+      await sleep(pause)
       if (this.#tokens !== tokens) return
     }
   }

@@ -40,6 +40,7 @@ const CLIENT_KNOB_KEY = 'demo:client'
  * @property {'loading'|'logged-out'|'logged-in'} state
  * @property {string|null} endedReason The reason shown on the login screen, or null.
  * @property {boolean} proactive Whether the proactive timer is enabled in this tab.
+ * @property {number} loginViewShown How often this tab showed the login screen.
  */
 
 /**
@@ -61,18 +62,21 @@ const stats = {
   tokenType: null,
   state: 'loading',
   endedReason: null,
-  proactive: true
+  proactive: true,
+  loginViewShown: 0
 }
 /** @type {DemoLogEntry[]} */
 const log = []
+/** @type {{ time: number, ok: boolean }[]} the newest 1000 API calls' outcomes, oldest first */
+const calls = []
 /** @type {SilentRefreshClient|null} */
 let client = null
 let tabId = '……'
 let busy = false
 
 /** What browser tests read: `window.__demo`. */
-/** @type {{ client: SilentRefreshClient|null, stats: DemoStats, log: DemoLogEntry[] }} */
-const demo = { client, stats, log }
+/** @type {{ client: SilentRefreshClient|null, stats: DemoStats, log: DemoLogEntry[], calls: { time: number, ok: boolean }[] }} */
+const demo = { client, stats, log, calls }
 Object.assign(window, { __demo: demo })
 
 /**
@@ -314,15 +318,23 @@ async function api (method, path) {
     const body = await res.json().catch(() => null)
     if (res.ok) stats.apiOk++
     else stats.apiFailed++
+    recordCall(res.ok)
     const error = !res.ok && body?.error ? ` ${body.error}` : ''
     addLog('api', `${method} ${path} → ${res.status}${error}${retried ? ' (retried once)' : ''}`)
     return { status: res.status, ok: res.ok, body, retried }
   } catch (err) {
     stats.apiFailed++
+    recordCall(false)
     const kind = err instanceof RefreshUnavailableError ? `Keycloak unavailable (${errorText(err)})` : errorText(err)
     addLog('error', `${method} ${path} failed: ${kind}`)
     return { status: 0, ok: false, body: { error: errorText(err) }, retried: false }
   }
+}
+
+/** @param {boolean} ok */
+function recordCall (ok) {
+  calls.push({ time: Date.now(), ok })
+  if (calls.length > LOG_MEMORY_LIMIT) calls.shift()
 }
 
 /** @param {ApiResult} result */
@@ -381,6 +393,7 @@ async function showLoggedIn () {
 
 /** @param {string} reason */
 function showLoggedOut (reason) {
+  stats.loginViewShown++
   stats.state = 'logged-out'
   stats.endedReason = reason || null
   el('app-view').hidden = true
