@@ -57,8 +57,8 @@ export function parseRetryAfterMs(value: string | null, now: number): number | n
  * So a retry with the same token is safe only while it surely arrives inside the window counted from the FIRST send:
  *
  *     first send at 0 ── no answer by the timeout T (request aborted) or a network error ──> wait D, send again,
- *     and give that retry at most until W − M to answer (its own abort deadline). Retries stop once less than
- *     MIN_REPLAY_BUDGET_MS is left before W − M.
+ *     and give that retry at most until W − M to answer (its own abort deadline). Further pauses double (2D, 4D, …).
+ *     Retries stop once less than MIN_REPLAY_BUDGET_MS is left before W − M.
  *
  * With the demo realm's W = 10 s: T = 4 s, D = 0.5 s, M = 2 s, so the first retry leaves at ≤ 4.5 s and is aborted at
  * 8 s at the latest: T + D + (retry budget 3.5 s) = 8 s < W = 10 s, a 2 s margin for a request still on the wire when it is
