@@ -123,7 +123,8 @@ export class TokenOwner {
    * @param {string} htu
    */
   async dpopProof (htm, htu) {
-    return this.#dpopKey ? createDpopProof(this.#dpopKey, { htm, htu, nonce: this.#dpopNonce }) : null
+    if (this.#config?.dpop !== true) return null
+    return createDpopProof(await this.#ensureDpopKey(), { htm, htu, nonce: this.#dpopNonce })
   }
 
   /** @param {Port} port */
@@ -279,9 +280,9 @@ export class TokenOwner {
   async #proof (message) {
     const tokens = this.#tokens
     if (tokens == null) throw this.#endedError()
-    if (this.#dpopKey == null || tokens.tokenType !== 'DPoP') return { proof: null }
+    if (this.#config?.dpop !== true || tokens.tokenType !== 'DPoP') return { proof: null }
     if (Number(message.version) !== tokens.version) throw new RefreshFailedError('the access token changed; ask for the new one', 0, null)
-    const proof = await createDpopProof(this.#dpopKey, {
+    const proof = await createDpopProof(await this.#ensureDpopKey(), {
       htm: String(message.htm), htu: String(message.htu), accessToken: tokens.accessToken, nonce: typeof message.nonce === 'string' ? message.nonce : null
     })
     return { proof }

@@ -44,7 +44,11 @@ final class KeycloakProxy implements AutoCloseable {
     record Pass() implements Fault {
     }
 
-    /** Forward it, let Keycloak process it, and close the browser's connection without an answer (a lost response). */
+    /**
+     * Forward it, let Keycloak process it, and cut the answer off after its status line and headers (a lost response). Not
+     * "no bytes at all": Chromium re-sends a request by itself, once and at once, when a reused connection closes without any
+     * answer, which would test Chromium instead of the client.
+     */
     record DropAnswer() implements Fault {
     }
 
@@ -73,6 +77,8 @@ final class KeycloakProxy implements AutoCloseable {
             .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
     private final URI keycloak;
     private final List<TokenExchange> exchanges = new CopyOnWriteArrayList<>();
+    /** Changes on {@link #reset()}, so that a request of an earlier test that completes late is not recorded in this one. */
+    private final java.util.concurrent.atomic.AtomicInteger epoch = new java.util.concurrent.atomic.AtomicInteger();
     private final List<Fault> refreshFaults = new CopyOnWriteArrayList<>();
     private final AtomicReference<UnaryOperator<String>> tokenResponseRewrite = new AtomicReference<>(UnaryOperator.identity());
     private final AtomicReference<String> lastRefreshToken = new AtomicReference<>();
@@ -111,7 +117,8 @@ final class KeycloakProxy implements AutoCloseable {
     }
 
     /** Forgets the recorded exchanges and removes faults and rewrites (between tests). */
-    void reset() {
+    synchronized void reset() {
+        this.epoch.incrementAndGet();
         this.exchanges.clear();
         this.refreshFaults.clear();
         this.tokenResponseRewrite.set(UnaryOperator.identity());
@@ -145,6 +152,7 @@ final class KeycloakProxy implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         long arrived = System.nanoTime();
+        int epochAtArrival = this.epoch.get();
         try (exchange) {
             byte[] body = readAll(exchange.getRequestBody());
             String path = exchange.getRequestURI().getRawPath();
@@ -152,8 +160,11 @@ final class KeycloakProxy implements AutoCloseable {
                     ? formValue(new String(body, StandardCharsets.UTF_8), "grant_type") : null;
             Fault fault = "refresh_token".equals(grantType) && !this.refreshFaults.isEmpty() ? this.refreshFaults.remove(0) : new Pass();
             boolean dpop = exchange.getRequestHeaders().containsKey("DPoP");
+            int index = arrive(grantType, arrived, dpop);
+            java.util.function.BiConsumer<Integer, String> record = (status, delivered) ->
+                    complete(epochAtArrival, index, new TokenExchange(grantType, arrived, status, delivered, dpop));
             if (fault instanceof Refuse) {
-                record(grantType, arrived, 0, "refused", dpop);
+                record.accept(0, "refused");
                 return; // closing without an answer
             }
             HttpResponse<byte[]> answer;
@@ -163,7 +174,7 @@ final class KeycloakProxy implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (IOException e) {
-                record(grantType, arrived, 0, "keycloak unreachable", dpop);
+                record.accept(0, "keycloak unreachable");
                 return;
             }
             byte[] responseBody = answer.body();
@@ -175,14 +186,10 @@ final class KeycloakProxy implements AutoCloseable {
                     this.lastRefreshToken.set(refreshToken);
                 }
             }
-            if (fault instanceof DropAnswer) {
-                record(grantType, arrived, answer.statusCode(), "dropped", dpop);
-                return;
-            }
             if (fault instanceof Delay delay) {
                 sleep(delay.millis());
             }
-            record(grantType, arrived, answer.statusCode(), fault instanceof Delay ? "late" : "answered", dpop);
+            record.accept(answer.statusCode(), fault instanceof DropAnswer ? "dropped" : fault instanceof Delay ? "late" : "answered");
             answer.headers().map().forEach((name, values) -> {
                 if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
                     exchange.getResponseHeaders().put(name, new ArrayList<>(values));
@@ -190,6 +197,10 @@ final class KeycloakProxy implements AutoCloseable {
             });
             try {
                 exchange.sendResponseHeaders(answer.statusCode(), responseBody.length == 0 ? -1 : responseBody.length);
+                if (fault instanceof DropAnswer) {
+                    exchange.getResponseBody().flush();
+                    throw new IOException("answer cut off"); // closes the connection before the body
+                }
                 if (responseBody.length > 0) {
                     exchange.getResponseBody().write(responseBody);
                 }
@@ -212,10 +223,19 @@ final class KeycloakProxy implements AutoCloseable {
         return request.build();
     }
 
-    private void record(String grantType, long arrived, int status, String delivered, boolean dpop) {
-        if (grantType != null) {
-            this.exchanges.add(new TokenExchange(grantType, arrived, status, delivered, dpop));
+    private synchronized void complete(int epochAtArrival, int index, TokenExchange exchange) {
+        if (index >= 0 && this.epoch.get() == epochAtArrival) {
+            this.exchanges.set(index, exchange);
         }
+    }
+
+    /** Records a token request as it arrives (its outcome follows); returns its index, or -1 for other requests. */
+    private synchronized int arrive(String grantType, long arrived, boolean dpop) {
+        if (grantType == null) {
+            return -1;
+        }
+        this.exchanges.add(new TokenExchange(grantType, arrived, -1, "pending", dpop));
+        return this.exchanges.size() - 1;
     }
 
     private static byte[] readAll(InputStream in) throws IOException {

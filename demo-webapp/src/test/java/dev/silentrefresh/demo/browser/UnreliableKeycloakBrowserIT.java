@@ -94,18 +94,20 @@ class UnreliableKeycloakBrowserIT extends BrowserTest {
         // Then the same token went out with growing pauses, never later than the window allows, and was then given up: a
         // silent login from the SSO session replaced it (a new family), and she never saw the login screen
         List<KeycloakProxy.TokenExchange> refreshes = refreshExchanges();
+        List<KeycloakProxy.TokenExchange> attempts = clientAttempts(refreshes);
         List<Long> pauses = new ArrayList<>();
-        for (int i = 1; i < refreshes.size(); i++) {
-            pauses.add(millisBetween(refreshes.get(i - 1), refreshes.get(i)));
+        for (int i = 1; i < attempts.size(); i++) {
+            pauses.add(millisBetween(attempts.get(i - 1), attempts.get(i)));
         }
-        measured("unreachable token endpoint", "refusedRefreshRequests=" + refreshes.size() + " pausesMillis=" + pauses
-                + " codeExchanges=" + proxy.codeExchanges() + " stats=" + tab.stats());
-        assertTrue(refreshes.size() >= 2, "refresh attempts during the outage: " + refreshes.size());
+        measured("unreachable token endpoint", "refusedRefreshRequests=" + refreshes.size() + " clientAttempts=" + attempts.size()
+                + " pausesMillis=" + pauses + " codeExchanges=" + proxy.codeExchanges() + " stats=" + tab.stats());
+        assertTrue(attempts.size() >= 2, "refresh attempts during the outage: " + attempts.size());
+        assertEquals(attempts.size(), tab.stat("refreshCalls"), "refresh attempts counted by the page");
         assertTrue(refreshes.stream().allMatch(e -> "refused".equals(e.delivered())), describe(refreshes));
         for (int i = 1; i < pauses.size(); i++) {
             assertTrue(pauses.get(i) > pauses.get(i - 1), "the pauses grow: " + pauses);
         }
-        assertTrue(millisBetween(refreshes.get(0), refreshes.get(refreshes.size() - 1)) < REPLAY_DEADLINE_MILLIS,
+        assertTrue(millisBetween(attempts.get(0), attempts.get(attempts.size() - 1)) < REPLAY_DEADLINE_MILLIS,
                 "the last try with the old token left inside the window: " + pauses);
         assertEquals(2, proxy.codeExchanges(), "the login and the silent one");
         assertEquals(sessionId, tab.sessionId(), "the same Keycloak SSO session");
@@ -177,6 +179,20 @@ class UnreliableKeycloakBrowserIT extends BrowserTest {
 
     private static List<KeycloakProxy.TokenExchange> refreshExchanges() {
         return proxy.tokenExchanges().stream().filter(e -> "refresh_token".equals(e.grantType())).toList();
+    }
+
+    /**
+     * The client's own attempts: Chromium re-sends a request by itself, once and within milliseconds, when a reused
+     * connection closes without an answer; such a re-send is the same attempt (the same request, the same token).
+     */
+    private static List<KeycloakProxy.TokenExchange> clientAttempts(List<KeycloakProxy.TokenExchange> exchanges) {
+        List<KeycloakProxy.TokenExchange> attempts = new ArrayList<>();
+        for (KeycloakProxy.TokenExchange exchange : exchanges) {
+            if (attempts.isEmpty() || millisBetween(attempts.get(attempts.size() - 1), exchange) > 150) {
+                attempts.add(exchange);
+            }
+        }
+        return attempts;
     }
 
     private static long millisBetween(KeycloakProxy.TokenExchange first, KeycloakProxy.TokenExchange second) {
