@@ -37,6 +37,18 @@ const HINT_MIN_INTERVAL_MS = 5000
  * @property {typeof fetch} [fetch]
  */
 
+/**
+ * The events of {@link SilentRefreshClient} and their `detail`.
+ * @typedef {object} SilentRefreshEventMap
+ * @property {{ source: string, version: number, generation: number|null, family: string|null, accessTokenExpiresAt: number, expiresIn: number }} tokens
+ * @property {{ code: string, reason: string }} session-ended
+ * @property {{ code: string, message: string, retryAt: number|null }} refresh-error
+ * @property {{ accessTokenExpiresAt: number|null }} expiring
+ * @property {{ time: number, kind: string, message: string, tabId: string }} log
+ * @property {{ grantType: 'refresh_token'|'authorization_code', attempt: number, counters: { refreshRequests: number, codeExchanges: number } }} token-request
+ * @property {{}} retry
+ */
+
 export class SilentRefreshClient extends EventTarget {
   #options
   /** @type {{ postMessage(m: any): void }|null} */
@@ -197,6 +209,20 @@ export class SilentRefreshClient extends EventTarget {
   async fetch (input, init) {
     await this.init().catch(() => false)
     return this.#authFetch(input, init)
+  }
+
+  /**
+   * `addEventListener` with the event's type checked and its `detail` handed over.
+   * @template {keyof SilentRefreshEventMap} K
+   * @param {K} type
+   * @param {(detail: SilentRefreshEventMap[K]) => void} listener
+   * @returns {() => void} removes the listener
+   */
+  on (type, listener) {
+    /** @param {Event} event */
+    const handler = (event) => listener(/** @type {CustomEvent<SilentRefreshEventMap[K]>} */ (event).detail)
+    this.addEventListener(type, handler)
+    return () => this.removeEventListener(type, handler)
   }
 
   /** @param {Response} response @returns {boolean} whether it is the answer to the single retry after a 401 */

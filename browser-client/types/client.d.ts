@@ -14,6 +14,17 @@
  * @property {string|URL} [workerUrl] the owner's worker script; default `owner-worker.js` beside this file
  * @property {typeof fetch} [fetch]
  */
+/**
+ * The events of {@link SilentRefreshClient} and their `detail`.
+ * @typedef {object} SilentRefreshEventMap
+ * @property {{ source: string, version: number, generation: number|null, family: string|null, accessTokenExpiresAt: number, expiresIn: number }} tokens
+ * @property {{ code: string, reason: string }} session-ended
+ * @property {{ code: string, message: string, retryAt: number|null }} refresh-error
+ * @property {{ accessTokenExpiresAt: number|null }} expiring
+ * @property {{ time: number, kind: string, message: string, tabId: string }} log
+ * @property {{ grantType: 'refresh_token'|'authorization_code', attempt: number, counters: { refreshRequests: number, codeExchanges: number } }} token-request
+ * @property {{}} retry
+ */
 export class SilentRefreshClient extends EventTarget {
     /** @param {SilentRefreshOptions} options */
     constructor(options: SilentRefreshOptions);
@@ -79,6 +90,14 @@ export class SilentRefreshClient extends EventTarget {
      * @param {RequestInit} [init]
      */
     fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+    /**
+     * `addEventListener` with the event's type checked and its `detail` handed over.
+     * @template {keyof SilentRefreshEventMap} K
+     * @param {K} type
+     * @param {(detail: SilentRefreshEventMap[K]) => void} listener
+     * @returns {() => void} removes the listener
+     */
+    on<K extends keyof SilentRefreshEventMap>(type: K, listener: (detail: SilentRefreshEventMap[K]) => void): () => void;
     /** @param {Response} response @returns {boolean} whether it is the answer to the single retry after a 401 */
     wasRetried(response: Response): boolean;
     /**
@@ -143,5 +162,45 @@ export type SilentRefreshOptions = {
      */
     workerUrl?: string | URL | undefined;
     fetch?: typeof fetch | undefined;
+};
+/**
+ * The events of {@link SilentRefreshClient} and their `detail`.
+ */
+export type SilentRefreshEventMap = {
+    tokens: {
+        source: string;
+        version: number;
+        generation: number | null;
+        family: string | null;
+        accessTokenExpiresAt: number;
+        expiresIn: number;
+    };
+    "session-ended": {
+        code: string;
+        reason: string;
+    };
+    "refresh-error": {
+        code: string;
+        message: string;
+        retryAt: number | null;
+    };
+    expiring: {
+        accessTokenExpiresAt: number | null;
+    };
+    log: {
+        time: number;
+        kind: string;
+        message: string;
+        tabId: string;
+    };
+    "token-request": {
+        grantType: "refresh_token" | "authorization_code";
+        attempt: number;
+        counters: {
+            refreshRequests: number;
+            codeExchanges: number;
+        };
+    };
+    retry: {};
 };
 import { SessionEndedError } from './errors.js';
