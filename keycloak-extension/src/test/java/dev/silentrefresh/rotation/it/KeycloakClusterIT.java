@@ -140,31 +140,68 @@ class KeycloakClusterIT {
         demo().clearEvents();
         List<TokenResponse> chains = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            KeycloakDistribution node = i % 2 == 0 ? nodeA : nodeB;
-            chains.add(ok(spa(node).refresh(spa(node).login("alice", "alice").refreshToken())));
+            chains.add(ok(spa(nodeOf(i)).refresh(spa(nodeOf(i)).login("alice", "alice").refreshToken())));
         }
 
         postgres.crash();
         try {
             for (int i = 0; i < chains.size(); i++) {
-                TokenResponse failed = spa(i % 2 == 0 ? nodeB : nodeA).refresh(chains.get(i).refreshToken());
+                TokenResponse failed = spa(nodeOf(i)).refresh(chains.get(i).refreshToken());
                 assertTrue(failed.status() >= 500, "a refresh that cannot be stored is a fault, not a refusal: " + failed);
             }
         } finally {
             postgres.start();
         }
-        // the retries come after the grace window: a rotation the failed requests left behind would now count as reuse
+        // the retries come after the grace window, on the node that failed: a rotation the failed request left behind in
+        // that node's cache would now count as reuse
         Thread.sleep(graceSeconds * 1000L + 1000);
 
         for (int i = 0; i < chains.size(); i++) {
-            KeycloakDistribution node = i % 2 == 0 ? nodeA : nodeB;
-            TokenResponse retried = ok(refreshWhileKeycloakReconnects(spa(node), chains.get(i).refreshToken()));
+            TokenResponse retried = ok(refreshWhileKeycloakReconnects(spa(nodeOf(i)), chains.get(i).refreshToken()));
             assertEquals(chains.get(i).refreshTokenGeneration() + 1, retried.refreshTokenGeneration(), "the chain goes on where it stood");
-            ok(spa(node == nodeA ? nodeB : nodeA).refresh(retried.refreshToken()));
+            KeycloakDistribution otherNode = nodeOf(i) == nodeA ? nodeB : nodeA;
+            ok(refreshWhileKeycloakReconnects(spa(otherNode), retried.refreshToken()));
         }
         List<String> reuses = demo().getEvents(List.of("REFRESH_TOKEN_ERROR"), null, null, null, null, null, 0, 100).stream()
                 .map(EventRepresentation::getError).filter("refresh_token_reused"::equals).toList();
         assertTrue(reuses.isEmpty(), "a database fault was taken for reuse " + reuses.size() + " times");
+    }
+
+    private static KeycloakDistribution nodeOf(int chain) {
+        return chain % 2 == 0 ? nodeA : nodeB;
+    }
+
+    @Test
+    void aSessionStoreThatFailsToWriteARefreshRevokesNothingAndTheSameTokenWorksAgain() throws Exception {
+        int graceSeconds = 2;
+        RotationProfile.configure(demo(), graceSeconds, "client-session", true);
+        demo().clearEvents();
+        List<TokenResponse> chains = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            chains.add(ok(spa(nodeOf(i)).refresh(spa(nodeOf(i)).login("alice", "alice").refreshToken())));
+        }
+
+        // every refresh now gets as far as its commit, and the commit fails (keycloak#49213)
+        postgres.failSessionWrites(DATABASE);
+        try {
+            for (int i = 0; i < chains.size(); i++) {
+                TokenResponse failed = spa(nodeOf(i)).refresh(chains.get(i).refreshToken());
+                assertTrue(failed.status() >= 500, "a refresh that cannot be stored is a fault, not a refusal: " + failed);
+            }
+        } finally {
+            postgres.allowSessionWrites(DATABASE);
+        }
+        // after the grace window, on the node whose commit failed: a rotation left behind in its cache would be reuse now
+        Thread.sleep(graceSeconds * 1000L + 1000);
+
+        for (int i = 0; i < chains.size(); i++) {
+            TokenResponse retried = ok(spa(nodeOf(i)).refresh(chains.get(i).refreshToken()));
+            assertEquals(chains.get(i).refreshTokenGeneration() + 1, retried.refreshTokenGeneration(), "the chain goes on where it stood");
+            ok(spa(nodeOf(i) == nodeA ? nodeB : nodeA).refresh(retried.refreshToken()));
+        }
+        List<String> reuses = demo().getEvents(List.of("REFRESH_TOKEN_ERROR"), null, null, null, null, null, 0, 100).stream()
+                .map(EventRepresentation::getError).filter("refresh_token_reused"::equals).toList();
+        assertTrue(reuses.isEmpty(), "a failed write was taken for reuse " + reuses.size() + " times");
     }
 
     /** The same token, again while the answer is a 5xx (Keycloak's connection pool recovering), for up to a minute. */
