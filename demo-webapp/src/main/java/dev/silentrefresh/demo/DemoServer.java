@@ -95,7 +95,7 @@ public final class DemoServer {
                 Set.of(ApiServlet.PUBLIC_PATH));
         context.addFilter(new FilterHolder(bearerTokenFilter), "/api/*", EnumSet.of(DispatcherType.REQUEST));
 
-        PageConfig pageConfig = new PageConfig(config.keycloakUrl().toString(), config.realm(), config.clientId(), config.audience());
+        PageConfig pageConfig = PageConfig.of(config);
         context.addServlet(new ServletHolder(new ConfigServlet(pageConfig)), "/config.json");
         context.addServlet(new ServletHolder(new ApiServlet(clock, errorWriter)), "/api/*");
         // the default servlet serves everything else from the base resource; it must be mapped to "/"
