@@ -31,6 +31,8 @@ class KeycloakClusterIT {
     private static final String ISSUER_BASE = "http://127.0.0.1:" + NODE_A_PORT;
 
     private static final String DATABASE = "keycloak_cluster_it";
+    /** Short, so that the retries after a fault come after it: a rotation left behind would be reuse then. */
+    private static final int GRACE_SECONDS_UNDER_FAULTS = 2;
 
     private static LocalPostgres postgres;
     private static KeycloakDistribution nodeA;
@@ -135,32 +137,61 @@ class KeycloakClusterIT {
 
     @Test
     void aDatabaseCrashDuringRefreshesRevokesNothingAndEveryChainGoesOnAfterwards() throws Exception {
-        int graceSeconds = 2;
+        List<TokenResponse> chains = fourChainsWithAGraceWindowOf(GRACE_SECONDS_UNDER_FAULTS);
+
+        postgres.crash();
+        try {
+            assertEveryRefreshIsAFault(chains);
+        } finally {
+            postgres.start();
+        }
+
+        assertEveryChainGoesOnAfterTheWindowWithoutReuse(chains);
+    }
+
+    @Test
+    void aSessionStoreThatFailsToWriteARefreshRevokesNothingAndTheSameTokenWorksAgain() throws Exception {
+        List<TokenResponse> chains = fourChainsWithAGraceWindowOf(GRACE_SECONDS_UNDER_FAULTS);
+
+        // every refresh now gets as far as its commit, and the commit fails (keycloak#49213)
+        postgres.failSessionWrites(DATABASE);
+        try {
+            assertEveryRefreshIsAFault(chains);
+        } finally {
+            postgres.allowSessionWrites(DATABASE);
+        }
+
+        assertEveryChainGoesOnAfterTheWindowWithoutReuse(chains);
+    }
+
+    /** Four logins, each refreshed once, every other one on each node. */
+    private static List<TokenResponse> fourChainsWithAGraceWindowOf(int graceSeconds) {
         RotationProfile.configure(demo(), graceSeconds, "client-session", true);
         demo().clearEvents();
         List<TokenResponse> chains = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             chains.add(ok(spa(nodeOf(i)).refresh(spa(nodeOf(i)).login("alice", "alice").refreshToken())));
         }
+        return chains;
+    }
 
-        postgres.crash();
-        try {
-            for (int i = 0; i < chains.size(); i++) {
-                TokenResponse failed = spa(nodeOf(i)).refresh(chains.get(i).refreshToken());
-                assertTrue(failed.status() >= 500, "a refresh that cannot be stored is a fault, not a refusal: " + failed);
-            }
-        } finally {
-            postgres.start();
+    private static void assertEveryRefreshIsAFault(List<TokenResponse> chains) {
+        for (int i = 0; i < chains.size(); i++) {
+            TokenResponse failed = spa(nodeOf(i)).refresh(chains.get(i).refreshToken());
+            assertTrue(failed.status() >= 500, "a refresh that cannot be stored is a fault, not a refusal: " + failed);
         }
-        // the retries come after the grace window, on the node that failed: a rotation the failed request left behind in
-        // that node's cache would now count as reuse
-        Thread.sleep(graceSeconds * 1000L + 1000);
+    }
 
+    /**
+     * Retries every chain's token after the grace window, on the node whose request failed: a rotation the failed request
+     * left behind in that node's cache would now count as reuse. Then one more refresh on the other node.
+     */
+    private static void assertEveryChainGoesOnAfterTheWindowWithoutReuse(List<TokenResponse> chains) throws InterruptedException {
+        Thread.sleep(GRACE_SECONDS_UNDER_FAULTS * 1000L + 1000);
         for (int i = 0; i < chains.size(); i++) {
             TokenResponse retried = ok(refreshWhileKeycloakReconnects(spa(nodeOf(i)), chains.get(i).refreshToken()));
             assertEquals(chains.get(i).refreshTokenGeneration() + 1, retried.refreshTokenGeneration(), "the chain goes on where it stood");
-            KeycloakDistribution otherNode = nodeOf(i) == nodeA ? nodeB : nodeA;
-            ok(refreshWhileKeycloakReconnects(spa(otherNode), retried.refreshToken()));
+            ok(refreshWhileKeycloakReconnects(spa(nodeOf(i) == nodeA ? nodeB : nodeA), retried.refreshToken()));
         }
         List<String> reuses = demo().getEvents(List.of("REFRESH_TOKEN_ERROR"), null, null, null, null, null, 0, 100).stream()
                 .map(EventRepresentation::getError).filter("refresh_token_reused"::equals).toList();
@@ -169,39 +200,6 @@ class KeycloakClusterIT {
 
     private static KeycloakDistribution nodeOf(int chain) {
         return chain % 2 == 0 ? nodeA : nodeB;
-    }
-
-    @Test
-    void aSessionStoreThatFailsToWriteARefreshRevokesNothingAndTheSameTokenWorksAgain() throws Exception {
-        int graceSeconds = 2;
-        RotationProfile.configure(demo(), graceSeconds, "client-session", true);
-        demo().clearEvents();
-        List<TokenResponse> chains = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            chains.add(ok(spa(nodeOf(i)).refresh(spa(nodeOf(i)).login("alice", "alice").refreshToken())));
-        }
-
-        // every refresh now gets as far as its commit, and the commit fails (keycloak#49213)
-        postgres.failSessionWrites(DATABASE);
-        try {
-            for (int i = 0; i < chains.size(); i++) {
-                TokenResponse failed = spa(nodeOf(i)).refresh(chains.get(i).refreshToken());
-                assertTrue(failed.status() >= 500, "a refresh that cannot be stored is a fault, not a refusal: " + failed);
-            }
-        } finally {
-            postgres.allowSessionWrites(DATABASE);
-        }
-        // after the grace window, on the node whose commit failed: a rotation left behind in its cache would be reuse now
-        Thread.sleep(graceSeconds * 1000L + 1000);
-
-        for (int i = 0; i < chains.size(); i++) {
-            TokenResponse retried = ok(spa(nodeOf(i)).refresh(chains.get(i).refreshToken()));
-            assertEquals(chains.get(i).refreshTokenGeneration() + 1, retried.refreshTokenGeneration(), "the chain goes on where it stood");
-            ok(spa(nodeOf(i) == nodeA ? nodeB : nodeA).refresh(retried.refreshToken()));
-        }
-        List<String> reuses = demo().getEvents(List.of("REFRESH_TOKEN_ERROR"), null, null, null, null, null, 0, 100).stream()
-                .map(EventRepresentation::getError).filter("refresh_token_reused"::equals).toList();
-        assertTrue(reuses.isEmpty(), "a failed write was taken for reuse " + reuses.size() + " times");
     }
 
     /** The same token, again while the answer is a 5xx (Keycloak's connection pool recovering), for up to a minute. */
