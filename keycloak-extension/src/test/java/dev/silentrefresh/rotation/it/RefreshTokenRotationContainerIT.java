@@ -1,5 +1,8 @@
 package dev.silentrefresh.rotation.it;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
@@ -20,6 +23,8 @@ import dasniko.testcontainers.keycloak.KeycloakContainer;
  */
 @ExtendWith(KeycloakImageAvailable.class)
 class RefreshTokenRotationContainerIT extends RefreshTokenRotationScenarios {
+
+    private static final Path SERVER_LOG = Path.of("target", "keycloak-container.log").toAbsolutePath();
 
     private static KeycloakContainer container;
     private static Keycloak admin;
@@ -44,11 +49,13 @@ class RefreshTokenRotationContainerIT extends RefreshTokenRotationScenarios {
     }
 
     @AfterAll
-    static void stopKeycloakContainer() {
+    static void stopKeycloakContainer() throws IOException {
         if (admin != null) {
             admin.close();
         }
         if (container != null) {
+            // kept like the framework runner's target/keycloak-server.log, for reading a failure afterwards
+            Files.writeString(SERVER_LOG, container.getLogs());
             container.stop();
         }
     }
