@@ -61,6 +61,8 @@ public final class JwtVerifier implements AccessTokenVerifier {
     static final Duration JWKS_CACHE_TIME_TO_LIVE = Duration.ofMinutes(5);
     // how long a request waits for another thread's JWKS fetch; longer than one fetch can take
     static final Duration JWKS_CACHE_REFRESH_TIMEOUT = Duration.ofSeconds(5);
+    // Nimbus' default: an unknown kid refetches the JWKS at most this often
+    static final Duration JWKS_REFETCH_MIN_INTERVAL = Duration.ofSeconds(30);
     /** How long the last keys fetched stay usable while Keycloak cannot be reached. */
     public static final Duration JWKS_OUTAGE_TOLERANCE = Duration.ofMinutes(15);
 
@@ -127,7 +129,7 @@ public final class JwtVerifier implements AccessTokenVerifier {
 
     /**
      * The realm's keys from its JWKS endpoint: cached for {@code cacheTimeToLive}, refetched for an unknown {@code kid} at most
-     * every 30 seconds, and kept for {@link #JWKS_OUTAGE_TOLERANCE} when the endpoint fails.
+     * every 30 seconds (half the cache lifetime if that is shorter, as Nimbus requires), and kept for {@link #JWKS_OUTAGE_TOLERANCE} when the endpoint fails.
      */
     public static JWKSource<KeyLookup> remoteKeySource(URI jwksUrl, Duration cacheTimeToLive) {
         Objects.requireNonNull(jwksUrl, "jwksUrl cannot be null");
@@ -138,7 +140,7 @@ public final class JwtVerifier implements AccessTokenVerifier {
             return JWKSourceBuilder.<KeyLookup>create(jwksUrl.toURL(), retriever)
                     .cache(cacheTimeToLive.toMillis(), JWKS_CACHE_REFRESH_TIMEOUT.toMillis())
                     .refreshAheadCache(false)
-                    .rateLimited(true)
+                    .rateLimited(Math.min(JWKS_REFETCH_MIN_INTERVAL.toMillis(), cacheTimeToLive.toMillis() / 2))
                     .outageTolerant(JWKS_OUTAGE_TOLERANCE.toMillis(), JwtVerifier::onOutage)
                     .build();
         } catch (MalformedURLException ex) {

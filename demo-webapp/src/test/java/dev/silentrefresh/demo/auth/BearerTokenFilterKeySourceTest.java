@@ -12,6 +12,7 @@ import java.util.List;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.PlainJWT;
+import dev.silentrefresh.demo.DemoConfig;
 import dev.silentrefresh.demo.testing.JwksServer;
 import dev.silentrefresh.demo.testing.MutableClock;
 import dev.silentrefresh.demo.testing.TestApp;
@@ -93,6 +94,25 @@ class BearerTokenFilterKeySourceTest {
         this.jwks.close();
 
         assertEquals(200, this.app.getWithToken("/api/me", aliceToken(currentKey)).statusCode());
+    }
+
+    @Test
+    void doFilterWhenJwksIsDownLongerThanTheCacheLivesThenCachedKeysAreStillUsed() throws Exception {
+        Duration cacheTimeToLive = Duration.ofMillis(200);
+        DemoConfig config = TestApp.configFor(this.jwks);
+        JwtVerifier shortCache = new JwtVerifier(JwtVerifier.remoteKeySource(config.jwksUrl(), cacheTimeToLive), config.issuer(),
+                config.audience(), config.jwtAlgorithms(), config.clockSkew(), this.clock);
+        try (TestApp app = TestApp.start(config, shortCache, this.clock, this.staticFiles)) {
+            assertEquals(200, app.getWithToken("/api/me", aliceToken(currentKey)).statusCode());
+
+            this.jwks.close();
+            Thread.sleep(cacheTimeToLive.multipliedBy(3).toMillis());
+
+            // a new token (not in any verified-token cache) with the known key still passes; an unknown key cannot be judged
+            assertEquals(200, app.getWithToken("/api/me", aliceToken(currentKey)).statusCode());
+            assertServiceUnavailable(app.getWithToken("/api/me", aliceToken(nextKey)));
+            assertEquals(200, app.getWithToken("/api/me", aliceToken(currentKey)).statusCode());
+        }
     }
 
     @Test
