@@ -1,7 +1,9 @@
 package dev.silentrefresh.demo.auth;
 
+import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URI;
+import java.net.URL;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,14 +18,18 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.jwk.source.OutageTolerantJWKSetSource;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jose.util.Resource;
+import com.nimbusds.jose.util.ResourceRetriever;
 import com.nimbusds.jose.util.events.Event;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.BadJWTException;
@@ -43,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * filter checks the proof.
  *
  * <p>The JWKS is cached for five minutes; a token with an unknown {@code kid} forces a refetch, at most once every 30
- * seconds, which is how Keycloak's key rotation is picked up. When Keycloak cannot be reached, the keys last fetched keep
+ * seconds, which is how Keycloak's key rotation is picked up (a second unknown {@code kid} within those 30 seconds is judged
+ * against the keys just fetched). When Keycloak cannot be reached, the keys last fetched keep
  * being used for up to {@link #JWKS_OUTAGE_TOLERANCE}, so an outage does not log anybody out; a token whose key is not among
  * them cannot be judged then, and that, like keys that cannot be had at all, is a {@link KeySourceUnavailableException}
  * (503), not an invalid token.
@@ -129,15 +136,21 @@ public final class JwtVerifier implements AccessTokenVerifier {
 
     /**
      * The realm's keys from its JWKS endpoint: cached for {@code cacheTimeToLive}, refetched for an unknown {@code kid} at most
-     * every 30 seconds (half the cache lifetime if that is shorter, as Nimbus requires), and kept for {@link #JWKS_OUTAGE_TOLERANCE} when the endpoint fails.
+     * every 30 seconds (half the cache lifetime if that is shorter, as Nimbus requires), and kept for
+     * {@link #JWKS_OUTAGE_TOLERANCE} when the endpoint fails.
+     *
+     * <p>An unknown {@code kid} within 30 seconds of the last refetch is unknown for good if that refetch succeeded: the JWKS
+     * is current, so the token is refused as invalid rather than left undecided (a forger spraying made-up key ids gets
+     * 401s, not 503s). Only when the last fetch failed is it undecidable, a 503.
      */
     public static JWKSource<KeyLookup> remoteKeySource(URI jwksUrl, Duration cacheTimeToLive) {
         Objects.requireNonNull(jwksUrl, "jwksUrl cannot be null");
-        DefaultResourceRetriever retriever = new DefaultResourceRetriever(
-                JWKS_CONNECT_TIMEOUT_MILLIS, JWKS_READ_TIMEOUT_MILLIS, JWKS_SIZE_LIMIT_BYTES);
+        FetchRecordingRetriever retriever = new FetchRecordingRetriever(new DefaultResourceRetriever(
+                JWKS_CONNECT_TIMEOUT_MILLIS, JWKS_READ_TIMEOUT_MILLIS, JWKS_SIZE_LIMIT_BYTES));
+        JWKSource<KeyLookup> keys;
         try {
             // no refresh-ahead: it would start a background thread per verifier to save one fetch every five minutes
-            return JWKSourceBuilder.<KeyLookup>create(jwksUrl.toURL(), retriever)
+            keys = JWKSourceBuilder.<KeyLookup>create(jwksUrl.toURL(), retriever)
                     .cache(cacheTimeToLive.toMillis(), JWKS_CACHE_REFRESH_TIMEOUT.toMillis())
                     .refreshAheadCache(false)
                     .rateLimited(Math.min(JWKS_REFETCH_MIN_INTERVAL.toMillis(), cacheTimeToLive.toMillis() / 2))
@@ -146,6 +159,17 @@ public final class JwtVerifier implements AccessTokenVerifier {
         } catch (MalformedURLException ex) {
             throw new IllegalArgumentException("jwksUrl must be a URL, got " + jwksUrl, ex);
         }
+        return (selector, lookup) -> {
+            try {
+                return keys.get(selector, lookup);
+            } catch (RateLimitReachedException ex) {
+                if (!retriever.lastFetchSucceeded()) {
+                    throw ex;
+                }
+                LOG.debug("no key matches and the JWKS was fetched moments ago");
+                return List.of();
+            }
+        };
     }
 
     private static void onOutage(Event<OutageTolerantJWKSetSource<KeyLookup>, KeyLookup> event) {
@@ -181,6 +205,34 @@ public final class JwtVerifier implements AccessTokenVerifier {
     private static String loggable(String reason) {
         String line = String.valueOf(reason).replaceAll("\\p{Cntrl}", " ");
         return line.length() > MAX_LOGGED_REASON_LENGTH ? line.substring(0, MAX_LOGGED_REASON_LENGTH) + "..." : line;
+    }
+
+    /** Remembers whether the last JWKS fetch brought a usable key set. */
+    private static final class FetchRecordingRetriever implements ResourceRetriever {
+
+        private final ResourceRetriever delegate;
+        private volatile boolean lastFetchSucceeded;
+
+        FetchRecordingRetriever(ResourceRetriever delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Resource retrieveResource(URL url) throws IOException {
+            this.lastFetchSucceeded = false;
+            Resource resource = this.delegate.retrieveResource(url);
+            try {
+                JWKSet.parse(resource.getContent());
+                this.lastFetchSucceeded = true;
+            } catch (ParseException ex) {
+                // Nimbus refuses it just the same a moment later; only the record is kept here
+            }
+            return resource;
+        }
+
+        boolean lastFetchSucceeded() {
+            return this.lastFetchSucceeded;
+        }
     }
 
     /** One token's key lookup: tells whether the keys it was checked against were served from the outage store. */

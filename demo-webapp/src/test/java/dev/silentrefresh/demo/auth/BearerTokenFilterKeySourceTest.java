@@ -144,15 +144,26 @@ class BearerTokenFilterKeySourceTest {
     }
 
     @Test
-    void doFilterWhenUnknownKeyIdsFollowEachOtherThenRateLimitedRefetchIsServiceUnavailable() throws Exception {
+    void doFilterWhenUnknownKeyIdsFollowEachOtherThenEachIsInvalidAndTheJwksIsRefetchedOnce() throws Exception {
         assertEquals(200, this.app.getWithToken("/api/me", aliceToken(currentKey)).statusCode());
 
-        // the first unknown kid may refetch the JWKS; another one within 30 seconds may not, and cannot be judged
-        assertEquals(401, this.app.getWithToken("/api/me", aliceToken(currentKey.withKeyId("made-up-1"))).statusCode());
-        assertServiceUnavailable(this.app.getWithToken("/api/me", aliceToken(currentKey.withKeyId("made-up-2"))));
+        // the first unknown kid may refetch the JWKS; later ones within 30 seconds are judged against the keys just fetched
+        for (int i = 1; i <= 5; i++) {
+            assertEquals(401, this.app.getWithToken("/api/me", aliceToken(currentKey.withKeyId("made-up-" + i))).statusCode());
+        }
 
         assertEquals(200, this.app.getWithToken("/api/me", aliceToken(currentKey)).statusCode());
         assertEquals(2, this.jwks.requests());
+    }
+
+    @Test
+    void doFilterWhenUnknownKeyIdsFollowAFailedRefetchThenServiceUnavailable() throws Exception {
+        assertEquals(200, this.app.getWithToken("/api/me", aliceToken(currentKey)).statusCode());
+        this.jwks.answerWith(502, "{}");
+
+        assertServiceUnavailable(this.app.getWithToken("/api/me", aliceToken(currentKey.withKeyId("made-up-1"))));
+        assertServiceUnavailable(this.app.getWithToken("/api/me", aliceToken(currentKey.withKeyId("made-up-2"))));
+        assertEquals(200, this.app.getWithToken("/api/me", aliceToken(currentKey)).statusCode());
     }
 
     @Test
