@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import com.nimbusds.jose.JOSEException;
@@ -76,6 +77,7 @@ public final class JwtVerifier implements AccessTokenVerifier {
     private static final Logger LOG = LoggerFactory.getLogger(JwtVerifier.class);
     private static final JOSEObjectType AT_JWT = new JOSEObjectType("at+jwt");
     private static final int MAX_LOGGED_REASON_LENGTH = 200;
+    private static final Pattern COMPACT_JWS = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
 
     private final DefaultJWTProcessor<KeyLookup> processor = new DefaultJWTProcessor<>();
     private final String audience;
@@ -114,6 +116,11 @@ public final class JwtVerifier implements AccessTokenVerifier {
     @Override
     public AuthenticatedUser verify(String token) throws BearerTokenException, KeySourceUnavailableException {
         Objects.requireNonNull(token, "token cannot be null");
+        if (!COMPACT_JWS.matcher(token).matches()) {
+            // RFC 7515 §7.1: base64url without padding; Nimbus would also decode '+', '/' and '=', so one token would have many spellings
+            LOG.debug("rejected an access token that is not a JWS in compact serialization");
+            throw new BearerTokenException(BearerTokenError.invalidToken(TOKEN_INVALID));
+        }
         KeyLookup lookup = new KeyLookup();
         try {
             return toUser(this.processor.process(token, lookup));
