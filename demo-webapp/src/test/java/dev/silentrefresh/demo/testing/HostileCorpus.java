@@ -1,6 +1,5 @@
 package dev.silentrefresh.demo.testing;
 
-import static dev.silentrefresh.demo.testing.TokenIssuer.accessTokenClaims;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -148,13 +147,53 @@ public final class HostileCorpus {
             Files.writeString(folder.resolve(hostile.name() + ".txt"), hostile.toFileText(), StandardCharsets.ISO_8859_1);
         }
         System.out.println("wrote " + cases.size() + " cases to " + folder.toAbsolutePath());
+        if (args.length == 0) {
+            writeFuzzSeeds(cases, FUZZ_INPUTS_SOURCE);
+        }
+    }
+
+    /** Where Jazzer finds the seeds (and keeps the crashes) of {@code BearerTokenFilterFuzzTest}. */
+    public static final Path FUZZ_INPUTS_SOURCE = Path.of("src", "test", "resources", "dev", "silentrefresh", "demo", "auth",
+            "BearerTokenFilterFuzzTestInputs");
+
+    /**
+     * Seeds for the fuzz targets: every case's header block for {@code headerBlock}, and for {@code signedToken} a few
+     * header/claims pairs (header, NUL, payload) of the shapes Keycloak issues. Existing {@code crash-*} files are kept.
+     */
+    static void writeFuzzSeeds(List<Case> cases, Path inputs) throws IOException {
+        Path headerBlocks = inputs.resolve("headerBlock");
+        Path signedTokens = inputs.resolve("signedToken");
+        for (Path folder : List.of(headerBlocks, signedTokens)) {
+            Files.createDirectories(folder);
+            try (Stream<Path> old = Files.list(folder)) {
+                for (Path file : old.filter(f -> f.getFileName().toString().startsWith("seed-")).toList()) {
+                    Files.delete(file);
+                }
+            }
+        }
+        for (Case hostile : cases) {
+            Files.write(headerBlocks.resolve("seed-" + hostile.name().replace(".txt", "")), hostile.headerBlock());
+        }
+        String header = "{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"fuzz-key\"}";
+        Map<String, String> payloads = Map.of(
+                "seed-access-token", claimsJson(corpusClaims(CORPUS_TIME, "alice", "reader").build()),
+                "seed-no-roles", claimsJson(corpusClaims(CORPUS_TIME, "bob").build()),
+                "seed-dpop-bound", claimsJson(corpusClaims(CORPUS_TIME, "alice", "reader").claim("typ", "DPoP")
+                        .claim("cnf", Map.of("jkt", "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I")).build()),
+                "seed-id-token", claimsJson(corpusClaims(CORPUS_TIME, "alice").claim("typ", "ID").build()),
+                "seed-odd-types", "{\"iss\":\"http://localhost:8080/realms/demo\",\"aud\":[\"demo-api\"],\"sub\":\"x\",\"exp\":1e10,"
+                        + "\"resource_access\":{\"demo-api\":{\"roles\":[null,1,\"reader\"]}},\"preferred_username\":[],\"cnf\":{}}");
+        for (Map.Entry<String, String> payload : payloads.entrySet()) {
+            Files.write(signedTokens.resolve(payload.getKey()), (header + "\u0000" + payload.getValue()).getBytes(StandardCharsets.UTF_8));
+        }
+        System.out.println("wrote fuzz seeds to " + inputs.toAbsolutePath());
     }
 
     /** Every case, built from the corpus key. */
     public static List<Case> generate(RSAKey realmKey) {
         TokenIssuer keycloak = TokenIssuer.of(realmKey);
         TokenIssuer impostor = TokenIssuer.of(fixedOtherKey(realmKey.getKeyID()));
-        String valid = keycloak.sign(accessTokenClaims(CORPUS_TIME, "alice", "reader").build());
+        String valid = keycloak.sign(corpusClaims(CORPUS_TIME, "alice", "reader").build());
         String[] parts = valid.split("\\.");
         String header = parts[0];
         String payload = parts[1];
@@ -228,43 +267,43 @@ public final class HostileCorpus {
         c.bearer("061-flipped-signature-byte", "one signature character changed", 401,
                 header + "." + payload + "." + (signature.charAt(0) == 'A' ? 'B' : 'A') + signature.substring(1));
         c.bearer("062-payload-of-another-user", "bob's claims with alice's signature", 401,
-                header + "." + b64(claimsJson(accessTokenClaims(CORPUS_TIME, "bob", "reader").build())) + "." + signature);
+                header + "." + b64(claimsJson(corpusClaims(CORPUS_TIME, "bob", "reader").build())) + "." + signature);
         c.bearer("063-deeply-nested-header", "a header nested 700 levels deep (within the token limit)", 401,
                 b64("{\"a\":".repeat(700) + "1" + "}".repeat(700)) + "." + payload + "." + signature);
         c.bearer("064-deeply-nested-payload", "a payload of arrays nested 2,500 levels deep, with the real signature", 401,
                 header + "." + b64("[".repeat(2_500) + "]".repeat(2_500)) + "." + signature);
         c.bearer("064b-deeply-nested-claim", "valid claims plus a claim nested 2,000 levels deep, signed by the realm: Nimbus' JSON parser refuses it", 401,
-                keycloak.signPayload(claimsJson(accessTokenClaims(CORPUS_TIME, "alice", "reader").build())
+                keycloak.signPayload(claimsJson(corpusClaims(CORPUS_TIME, "alice", "reader").build())
                         .replaceFirst("\\{", "{\"deep\":" + "[".repeat(2_000) + "]".repeat(2_000) + ",")));
         c.bearer("064c-nested-too-long", "a header nested 1,100 levels deep: over the token limit", 400,
                 b64("{\"a\":".repeat(1_100) + "1" + "}".repeat(1_100)) + "." + payload + "." + signature);
         c.bearer("065-huge-number-exp", "a validly signed token whose exp is a 300-digit number", 401,
-                keycloak.signPayload(claimsJson(accessTokenClaims(CORPUS_TIME, "alice", "reader").build()).replaceFirst("\"exp\":\\d+",
+                keycloak.signPayload(claimsJson(corpusClaims(CORPUS_TIME, "alice", "reader").build()).replaceFirst("\"exp\":\\d+",
                         "\"exp\":" + "9".repeat(300))));
         c.bearer("066-exponent-exp", "a validly signed token whose exp is 1e400", 401,
-                keycloak.signPayload(claimsJson(accessTokenClaims(CORPUS_TIME, "alice", "reader").build()).replaceFirst("\"exp\":\\d+",
+                keycloak.signPayload(claimsJson(corpusClaims(CORPUS_TIME, "alice", "reader").build()).replaceFirst("\"exp\":\\d+",
                         "\"exp\":1e400")));
         c.bearer("067-negative-exp", "a validly signed token whose exp is negative", 401,
-                keycloak.sign(accessTokenClaims(CORPUS_TIME, "alice", "reader").claim("exp", -1).build()));
+                keycloak.sign(corpusClaims(CORPUS_TIME, "alice", "reader").claim("exp", -1).build()));
         c.bearer("068-string-exp", "a validly signed token whose exp is a string", 401,
-                keycloak.sign(accessTokenClaims(CORPUS_TIME, "alice", "reader").claim("exp", "tomorrow").build()));
+                keycloak.sign(corpusClaims(CORPUS_TIME, "alice", "reader").claim("exp", "tomorrow").build()));
         c.bearer("069-duplicate-claims", "a validly signed token with iss twice (the second one forged)", 401,
-                keycloak.signPayload(claimsJson(accessTokenClaims(CORPUS_TIME, "alice", "reader").build()).replaceFirst("\\{",
+                keycloak.signPayload(claimsJson(corpusClaims(CORPUS_TIME, "alice", "reader").build()).replaceFirst("\\{",
                         "{\"iss\":\"https://evil.example/realms/demo\",")));
         c.bearer("070-sub-is-object", "a validly signed token whose sub is an object", 401,
-                keycloak.sign(accessTokenClaims(CORPUS_TIME, "alice", "reader").claim("sub", Map.of("id", 1)).build()));
+                keycloak.sign(corpusClaims(CORPUS_TIME, "alice", "reader").claim("sub", Map.of("id", 1)).build()));
         c.bearer("071-aud-is-number", "a validly signed token whose aud is a number", 401,
-                keycloak.sign(accessTokenClaims(CORPUS_TIME, "alice", "reader").claim("aud", 42).build()));
+                keycloak.sign(corpusClaims(CORPUS_TIME, "alice", "reader").claim("aud", 42).build()));
         c.bearer("072-roles-of-odd-shape", "a validly signed token with resource_access roles as a string: no roles, 403 on /api/data", 403,
-                keycloak.sign(accessTokenClaims(CORPUS_TIME, "alice").claim("resource_access",
+                keycloak.sign(corpusClaims(CORPUS_TIME, "alice").claim("resource_access",
                         Map.of("demo-api", Map.of("roles", "reader"))).build()), "/api/data");
         c.bearer("073-cnf-not-an-object", "a validly signed token with cnf as a string", 401,
-                keycloak.sign(accessTokenClaims(CORPUS_TIME, "alice", "reader").claim("cnf", "jkt").build()));
+                keycloak.sign(corpusClaims(CORPUS_TIME, "alice", "reader").claim("cnf", "jkt").build()));
         c.bearer("074-payload-null", "a validly signed token whose payload is JSON null", 401, keycloak.signPayload("null"));
 
         // algorithms and keys
         c.bearer("080-alg-none", "an unsigned token (alg none)", 401,
-                new PlainJWT(accessTokenClaims(CORPUS_TIME, "alice", "reader").build()).serialize());
+                new PlainJWT(corpusClaims(CORPUS_TIME, "alice", "reader").build()).serialize());
         c.bearer("081-alg-none-with-signature", "alg none in the header, the real signature kept", 401,
                 b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + payload + "." + signature);
         c.bearer("082-alg-None-mixed-case", "alg NoNe", 401, b64("{\"alg\":\"NoNe\",\"typ\":\"JWT\"}") + "." + payload + ".");
@@ -275,50 +314,50 @@ public final class HostileCorpus {
         c.bearer("085-hs256-with-public-key-pem", "HS256 signed with the realm's public key (PEM) as the secret", 401,
                 hmac(realmKey, publicKeyPem(realmKey).getBytes(StandardCharsets.US_ASCII)));
         c.bearer("086-resigned-same-kid", "signed with another RSA key under the realm key's kid", 401,
-                impostor.sign(accessTokenClaims(CORPUS_TIME, "alice", "reader").build()));
+                impostor.sign(corpusClaims(CORPUS_TIME, "alice", "reader").build()));
         c.bearer("087-rs512-header", "the header claims RS512 (not allowed), the signature is RS256", 401,
                 b64("{\"alg\":\"RS512\",\"typ\":\"JWT\",\"kid\":\"" + realmKey.getKeyID() + "\"}") + "." + payload + "." + signature);
         c.bearer("088-es256-header", "the header claims ES256 with the RSA kid", 401,
                 b64("{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"" + realmKey.getKeyID() + "\"}") + "." + payload + "." + signature);
         c.bearer("089-jwk-header-injection", "signed with the attacker's key, which it embeds as jwk (and no kid)", 401,
                 impostor.sign(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT)
-                        .jwk(fixedOtherKey("attacker").toPublicJWK()).build(), accessTokenClaims(CORPUS_TIME, "alice", "reader").build()));
+                        .jwk(fixedOtherKey("attacker").toPublicJWK()).build(), corpusClaims(CORPUS_TIME, "alice", "reader").build()));
         c.bearer("090-jku-header-injection", "signed with the attacker's key, pointing jku at the attacker's JWKS", 401,
                 impostor.sign(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID("attacker")
                         .jwkURL(java.net.URI.create("http://127.0.0.1:9/jwks.json")).build(),
-                        accessTokenClaims(CORPUS_TIME, "alice", "reader").build()));
+                        corpusClaims(CORPUS_TIME, "alice", "reader").build()));
         c.bearer("091-x5u-header-injection", "signed with the attacker's key, pointing x5u at the attacker's certificate", 401,
                 impostor.sign(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID("attacker")
                         .x509CertURL(java.net.URI.create("http://127.0.0.1:9/cert.pem")).build(),
-                        accessTokenClaims(CORPUS_TIME, "alice", "reader").build()));
+                        corpusClaims(CORPUS_TIME, "alice", "reader").build()));
         c.bearer("092-kid-path-traversal", "a kid that is a path", 401,
-                keycloak.withKeyId("../../../../etc/passwd").sign(accessTokenClaims(CORPUS_TIME, "alice", "reader").build()));
+                keycloak.withKeyId("../../../../etc/passwd").sign(corpusClaims(CORPUS_TIME, "alice", "reader").build()));
         c.bearer("093-kid-sql", "a kid that is SQL", 401,
-                keycloak.withKeyId("x' OR '1'='1").sign(accessTokenClaims(CORPUS_TIME, "alice", "reader").build()));
+                keycloak.withKeyId("x' OR '1'='1").sign(corpusClaims(CORPUS_TIME, "alice", "reader").build()));
         c.bearer("094-kid-url", "a kid that is a URL", 401,
-                keycloak.withKeyId("http://127.0.0.1:9/key").sign(accessTokenClaims(CORPUS_TIME, "alice", "reader").build()));
+                keycloak.withKeyId("http://127.0.0.1:9/key").sign(corpusClaims(CORPUS_TIME, "alice", "reader").build()));
         c.bearer("095-kid-huge", "a 4 KB kid", 401,
-                keycloak.withKeyId("k".repeat(4096)).sign(accessTokenClaims(CORPUS_TIME, "alice", "reader").build()));
+                keycloak.withKeyId("k".repeat(4096)).sign(corpusClaims(CORPUS_TIME, "alice", "reader").build()));
         c.bearer("096-kid-unknown-many-1", "made-up kid #1 (the first may refetch the JWKS)", 401,
-                keycloak.withKeyId("made-up-1").sign(accessTokenClaims(CORPUS_TIME, "alice", "reader").build()));
+                keycloak.withKeyId("made-up-1").sign(corpusClaims(CORPUS_TIME, "alice", "reader").build()));
         c.bearer("097-kid-unknown-many-2", "made-up kid #2 right after: judged against the keys just fetched", 401,
-                keycloak.withKeyId("made-up-2").sign(accessTokenClaims(CORPUS_TIME, "alice", "reader").build()));
+                keycloak.withKeyId("made-up-2").sign(corpusClaims(CORPUS_TIME, "alice", "reader").build()));
         c.bearer("098-crit-header", "a crit header the app does not understand", 401,
                 keycloak.sign(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID(realmKey.getKeyID())
                         .criticalParams(java.util.Set.of("exp")).customParam("exp", 1).build(),
-                        accessTokenClaims(CORPUS_TIME, "alice", "reader").build()));
+                        corpusClaims(CORPUS_TIME, "alice", "reader").build()));
         c.bearer("099-typ-id-token", "an ID token (typ ID) of the realm", 401,
-                keycloak.sign(accessTokenClaims(CORPUS_TIME, "alice", "reader").claim("typ", "ID").build()));
+                keycloak.sign(corpusClaims(CORPUS_TIME, "alice", "reader").claim("typ", "ID").build()));
         c.bearer("100-typ-refresh-token", "a refresh token (typ Refresh) of the realm", 401,
-                keycloak.sign(accessTokenClaims(CORPUS_TIME, "alice", "reader").claim("typ", "Refresh").build()));
+                keycloak.sign(corpusClaims(CORPUS_TIME, "alice", "reader").claim("typ", "Refresh").build()));
         c.bearer("101-header-typ-jwe", "header typ JWE", 401,
-                keycloak.sign(keycloak.header().type(new JOSEObjectType("JWE")).build(), accessTokenClaims(CORPUS_TIME, "alice", "reader").build()));
+                keycloak.sign(keycloak.header().type(new JOSEObjectType("JWE")).build(), corpusClaims(CORPUS_TIME, "alice", "reader").build()));
         c.bearer("102-other-issuer", "a token of another realm", 401,
-                keycloak.sign(accessTokenClaims(CORPUS_TIME, "alice", "reader").issuer("http://localhost:8080/realms/master").build()));
+                keycloak.sign(corpusClaims(CORPUS_TIME, "alice", "reader").issuer("http://localhost:8080/realms/master").build()));
         c.bearer("103-expired", "a token that expired an hour before the corpus time", 401,
-                keycloak.sign(accessTokenClaims(CORPUS_TIME.minusSeconds(3600), "alice", "reader").build()));
+                keycloak.sign(corpusClaims(CORPUS_TIME.minusSeconds(3600), "alice", "reader").build()));
         c.bearer("104-not-yet-valid", "a token whose nbf is an hour after the corpus time", 401,
-                keycloak.sign(accessTokenClaims(CORPUS_TIME, "alice", "reader").notBeforeTime(java.util.Date.from(CORPUS_TIME.plusSeconds(3600))).build()));
+                keycloak.sign(corpusClaims(CORPUS_TIME, "alice", "reader").notBeforeTime(java.util.Date.from(CORPUS_TIME.plusSeconds(3600))).build()));
 
         // DPoP
         c.add("110-dpop-scheme-without-proof", "the DPoP scheme without a DPoP header", 401, List.of("Authorization: DPoP " + valid));
@@ -395,7 +434,7 @@ public final class HostileCorpus {
     }
 
     private static String boundToken(TokenIssuer keycloak) {
-        return keycloak.sign(accessTokenClaims(CORPUS_TIME, "alice", "reader").claim("typ", "DPoP")
+        return keycloak.sign(corpusClaims(CORPUS_TIME, "alice", "reader").claim("typ", "DPoP")
                 .claim("cnf", Map.of("jkt", "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I")).build());
     }
 
@@ -416,7 +455,7 @@ public final class HostileCorpus {
     private static String hmac(RSAKey realmKey, byte[] secret) {
         byte[] key = secret.length >= 32 ? secret : java.util.Arrays.copyOf(secret, 32);
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).keyID(realmKey.getKeyID()).build(),
-                accessTokenClaims(CORPUS_TIME, "alice", "reader").build());
+                corpusClaims(CORPUS_TIME, "alice", "reader").build());
         try {
             jwt.sign(new MACSigner(key));
         } catch (JOSEException ex) {
@@ -457,6 +496,11 @@ public final class HostileCorpus {
         } catch (ParseException ex) {
             throw new IllegalStateException(ex);
         }
+    }
+
+    // Keycloak's claims with a fixed jti, so the generated files are the same on every run
+    private static JWTClaimsSet.Builder corpusClaims(Instant issuedAt, String username, String... clientRoles) {
+        return TokenIssuer.accessTokenClaims(issuedAt, username, clientRoles).jwtID("corpus-token");
     }
 
     private static String claimsJson(JWTClaimsSet claims) {
