@@ -22,7 +22,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # The integration tests start Keycloak on fixed ports; a server left running there makes them wait for minutes.
-for port in 8080 8180 8280 8380 9000 9180 9280 9380 7800 7900 8500; do
+for port in 8080 8180 8280 8380 9000 9180 9280 9380 7800 7900 8500 55432; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "test.sh: port $port is in use; stop what listens there (e.g. ./run.sh) and try again" >&2
     exit 1

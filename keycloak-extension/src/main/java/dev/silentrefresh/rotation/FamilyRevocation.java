@@ -1,6 +1,7 @@
 package dev.silentrefresh.rotation;
 
 import org.jboss.logging.Logger;
+import org.keycloak.common.ClientConnection;
 import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;
@@ -13,12 +14,15 @@ import org.keycloak.models.UserSessionModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.representations.RefreshToken;
 import org.keycloak.services.managers.AuthenticationManager;
+import org.keycloak.services.managers.UserSessionManager;
 
 /**
- * Revokes the family of a replayed refresh token and records the reuse.
+ * Revokes what a detected reuse revokes and records it, all or nothing.
  *
- * <p>The revocation runs in its own transaction: the request that detected the reuse ends in an error response, and
- * the revocation must hold whatever happens to that request's transaction.
+ * <p>The revocation and its event are written in one transaction of their own: the request that detected the reuse ends
+ * in an error and its own transaction is rolled back, while the revocation must hold; and if the revocation cannot be
+ * written (the database fails), no event claims it happened and the caller answers 503. Concurrent replays of one family
+ * revoke once: the first takes a claim on the target, the others record that it was already revoked.
  */
 final class FamilyRevocation {
 
@@ -26,8 +30,22 @@ final class FamilyRevocation {
     static final String REUSE_ERROR = "refresh_token_reused";
     static final String FAMILY_DETAIL = "refresh_token_family";
     static final String SCOPE_DETAIL = "reuse_revocation_scope";
+    static final String OUTCOME_DETAIL = "reuse_revocation";
 
+    private static final long CLAIM_LIFESPAN_SECONDS = 60;
     private static final Logger logger = Logger.getLogger(FamilyRevocation.class);
+
+    /** What the revocation found. */
+    enum Outcome {
+        REVOKED("revoked"),
+        ALREADY_REVOKED("already-revoked");
+
+        private final String detail;
+
+        Outcome(String detail) {
+            this.detail = detail;
+        }
+    }
 
     private final KeycloakSession session;
 
@@ -35,34 +53,90 @@ final class FamilyRevocation {
         this.session = session;
     }
 
-    void revoke(ClientModel client, RefreshToken replayed, String family, RevocationScope scope) {
+    /**
+     * @param replayed the presented token (already verified by Keycloak)
+     * @param family   its family; for a token never stamped, the family that adopted its client session
+     * @throws RuntimeException when the revocation could not be written; nothing was revoked or recorded then
+     */
+    Outcome revoke(ClientModel client, RefreshToken replayed, String family, RevocationScope scope) {
+        String claim = "rtr:revoke:" + targetOf(client, replayed, family, scope);
+        boolean first = session.singleUseObjects().putIfAbsent(claim, CLAIM_LIFESPAN_SECONDS);
         KeycloakContext request = session.getContext();
-        KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), request, revoking -> {
-            RealmModel realm = revoking.getContext().getRealm();
-            UserSessionModel userSession = TokenFamilies.userSessionOf(revoking, realm, replayed);
-            if (userSession == null) {
-                return;
+        ClientConnection connection = request.getConnection();
+        Outcome outcome;
+        try {
+            outcome = KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(), request, revoking -> {
+                boolean revoked = first && revokeIn(revoking, client, replayed, family, scope, request);
+                Outcome result = revoked ? Outcome.REVOKED : Outcome.ALREADY_REVOKED;
+                record(revoking, connection, client, replayed, family, scope, result);
+                return result;
+            }, "refresh-token-rotation revocation");
+        } catch (RuntimeException e) {
+            if (first) {
+                // let the next replay try again
+                session.singleUseObjects().remove(claim);
             }
-            switch (scope) {
-                case CLIENT_SESSION -> detachClientSession(userSession, client);
-                case USER_SESSION -> AuthenticationManager.backchannelLogout(revoking, realm, userSession,
-                        request.getUri(), request.getConnection(), request.getRequestHeaders(), true, userSession.isOffline());
-            }
-        });
-        recordReuse(client, replayed, family, scope);
-    }
-
-    private static void detachClientSession(UserSessionModel userSession, ClientModel client) {
-        AuthenticatedClientSessionModel clientSession = userSession.getAuthenticatedClientSessionByClient(client.getId());
-        if (clientSession != null) {
-            clientSession.detachFromUserSession();
+            throw e;
         }
+        log(client, replayed, family, scope, outcome);
+        return outcome;
     }
 
-    private void recordReuse(ClientModel client, RefreshToken replayed, String family, RevocationScope scope) {
-        RealmModel realm = session.getContext().getRealm();
-        // error events are stored at once, in a transaction of their own
-        new EventBuilder(realm, session, session.getContext().getConnection())
+    private static String targetOf(ClientModel client, RefreshToken replayed, String family, RevocationScope scope) {
+        return switch (scope) {
+            case FAMILY -> "family:" + family;
+            case CLIENT_SESSION -> "client-session:" + replayed.getSessionId() + ":" + client.getId() + ":" + TokenFamilies.isOffline(replayed);
+            case USER_SESSION -> "user-session:" + replayed.getSessionId();
+        };
+    }
+
+    /** @return whether there was anything left to revoke */
+    private static boolean revokeIn(KeycloakSession revoking, ClientModel client, RefreshToken replayed, String family,
+                                    RevocationScope scope, KeycloakContext request) {
+        RealmModel realm = revoking.getContext().getRealm();
+        boolean offline = TokenFamilies.isOffline(replayed);
+        return switch (scope) {
+            case FAMILY -> revokeFamily(TokenFamilies.clientSessionOf(revoking, realm, client, replayed.getSessionId(), offline), family);
+            case CLIENT_SESSION -> detach(TokenFamilies.clientSessionOf(revoking, realm, client, replayed.getSessionId(), offline));
+            case USER_SESSION -> logOutEverywhere(revoking, realm, replayed.getSessionId(), request);
+        };
+    }
+
+    private static boolean revokeFamily(AuthenticatedClientSessionModel clientSession, String family) {
+        FamilyState state = clientSession == null ? null : TokenFamilies.read(clientSession, family);
+        if (state == null || state.revoked()) {
+            return false;
+        }
+        TokenFamilies.write(clientSession, family, state.revoke());
+        return true;
+    }
+
+    private static boolean detach(AuthenticatedClientSessionModel clientSession) {
+        if (clientSession == null) {
+            return false;
+        }
+        clientSession.detachFromUserSession();
+        return true;
+    }
+
+    /** The online session through Keycloak's back-channel logout (every client is told), and the login's offline session. */
+    private static boolean logOutEverywhere(KeycloakSession revoking, RealmModel realm, String sessionId, KeycloakContext request) {
+        UserSessionModel online = revoking.sessions().getUserSession(realm, sessionId);
+        if (online != null) {
+            AuthenticationManager.backchannelLogout(revoking, realm, online, request.getUri(), request.getConnection(),
+                    request.getRequestHeaders(), true, false);
+        }
+        UserSessionModel offline = revoking.sessions().getOfflineUserSession(realm, sessionId);
+        if (offline != null) {
+            new UserSessionManager(revoking).revokeOfflineUserSession(offline);
+        }
+        return online != null || offline != null;
+    }
+
+    private static void record(KeycloakSession revoking, ClientConnection connection, ClientModel client, RefreshToken replayed,
+                               String family, RevocationScope scope, Outcome outcome) {
+        // stored in this transaction, not in one of its own: the event exists if and only if the revocation does
+        new EventBuilder(revoking.getContext().getRealm(), revoking, connection)
                 .event(EventType.REFRESH_TOKEN)
                 .client(client)
                 .user(replayed.getSubject())
@@ -71,9 +145,17 @@ final class FamilyRevocation {
                 .detail(Details.REFRESH_TOKEN_ID, replayed.getId())
                 .detail(Details.REFRESH_TOKEN_TYPE, replayed.getType())
                 .detail(SCOPE_DETAIL, scope.configValue())
+                .detail(OUTCOME_DETAIL, outcome.detail)
+                .storeImmediately(false)
                 .error(REUSE_ERROR);
-        logger.warnf("Refresh token reuse detected in realm %s: client=%s user=%s session=%s family=%s token_id=%s; revoked the %s",
-                realm.getName(), client.getClientId(), replayed.getSubject(), replayed.getSessionId(), family,
-                replayed.getId(), scope.configValue());
+    }
+
+    private void log(ClientModel client, RefreshToken replayed, String family, RevocationScope scope, Outcome outcome) {
+        String result = outcome == Outcome.REVOKED
+                ? "revoked the " + scope.configValue()
+                : "the " + scope.configValue() + " was already revoked";
+        logger.warnf("Refresh token reuse detected in realm %s: client=%s user=%s session=%s family=%s token_id=%s; %s",
+                session.getContext().getRealm().getName(), client.getClientId(), replayed.getSubject(), replayed.getSessionId(),
+                family, replayed.getId(), result);
     }
 }

@@ -1,6 +1,8 @@
 package dev.silentrefresh.rotation;
 
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
@@ -25,20 +27,24 @@ public class RefreshTokenRotationExecutorFactory implements ClientPolicyExecutor
             .property()
                 .name(GRACE_PERIOD_SECONDS)
                 .label("Grace period (seconds)")
-                .helpText("How long after a rotation the immediately previous refresh token is still accepted, for two tabs"
-                        + " refreshing at once or a response lost on the way. It then receives a sibling of the newest token,"
-                        + " so the family stays one chain. Older tokens, and the previous one after the window, count as reuse."
-                        + " 0 turns the window off; at most " + RotationSettings.MAX_GRACE_PERIOD_SECONDS + ".")
+                .helpText("How long after a rotation the one refresh token that rotation consumed may come back, for a"
+                        + " response lost on the way or two requests racing. It then receives a sibling of the newest token,"
+                        + " so the family stays one chain; once either sibling is used, the other is reuse. Every other token,"
+                        + " and the consumed one after the window, counts as reuse. The window must cover a client's request"
+                        + " timeout plus its first retry. 0 turns it off; at most " + RotationSettings.MAX_GRACE_PERIOD_SECONDS + ".")
                 .type(ProviderConfigProperty.INTEGER_TYPE)
                 .defaultValue(0)
                 .add()
             .property()
                 .name(REUSE_REVOCATION_SCOPE)
                 .label("Revoke on reuse")
-                .helpText("What a replayed refresh token revokes. client-session: this client's session in that login,"
-                        + " i.e. the token family and its siblings. user-session: the whole SSO session, all clients.")
+                .helpText("What a replayed refresh token revokes. family: only that token family (one login of the client);"
+                        + " the client's other logins in the same SSO session go on. client-session: every family of the client"
+                        + " in that SSO session, as Keycloak's built-in detection does. user-session: the whole login, online"
+                        + " and offline, for every client.")
                 .type(ProviderConfigProperty.LIST_TYPE)
-                .options(RevocationScope.CLIENT_SESSION.configValue(), RevocationScope.USER_SESSION.configValue())
+                .options(RevocationScope.FAMILY.configValue(), RevocationScope.CLIENT_SESSION.configValue(),
+                        RevocationScope.USER_SESSION.configValue())
                 .defaultValue(RevocationScope.CLIENT_SESSION.configValue())
                 .add()
             .property()
@@ -51,9 +57,12 @@ public class RefreshTokenRotationExecutorFactory implements ClientPolicyExecutor
                 .add()
             .build();
 
+    /** Realms already warned that their own "Revoke Refresh Token" defeats the grace window (logging only). */
+    private final Set<String> realmsWarnedAboutRevokeRefreshToken = ConcurrentHashMap.newKeySet();
+
     @Override
     public RefreshTokenRotationExecutor create(KeycloakSession session) {
-        return new RefreshTokenRotationExecutor(session);
+        return new RefreshTokenRotationExecutor(session, realmsWarnedAboutRevokeRefreshToken);
     }
 
     @Override

@@ -3,22 +3,30 @@ package dev.silentrefresh.rotation;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** What a detected refresh-token reuse revokes. */
+/** What a detected refresh-token reuse revokes, narrowest first. */
 enum RevocationScope {
 
     /**
-     * The client's session in that login: every refresh-token family of the client in the user session (the stolen
-     * family and its siblings, e.g. other tabs of the same login), as Keycloak's built-in detection does.
+     * The replayed family only (RFC 9700's "active refresh token"): its newest token and its siblings die; other logins of
+     * the same client in the same SSO session (another tab that logged in on its own, a second app instance) go on.
      */
-    CLIENT_SESSION("client-session"),
+    FAMILY("family", 'f'),
 
-    /** The whole SSO session: the user is logged out of every client of that login. */
-    USER_SESSION("user-session");
+    /**
+     * The client's session in that login: every refresh-token family of the client in the user session, as Keycloak's
+     * built-in detection does.
+     */
+    CLIENT_SESSION("client-session", 'c'),
+
+    /** The whole login: the SSO session and its offline session, so the user is logged out of every client. */
+    USER_SESSION("user-session", 'u');
 
     private final String configValue;
+    private final char noteCode;
 
-    RevocationScope(String configValue) {
+    RevocationScope(String configValue, char noteCode) {
         this.configValue = configValue;
+        this.noteCode = noteCode;
     }
 
     /** The value used in the executor configuration and in events. */
@@ -26,7 +34,16 @@ enum RevocationScope {
         return configValue;
     }
 
+    /** One character for the compact family note. */
+    char noteCode() {
+        return noteCode;
+    }
+
     static Optional<RevocationScope> fromConfigValue(String value) {
         return Arrays.stream(values()).filter(scope -> scope.configValue.equals(value)).findFirst();
+    }
+
+    static Optional<RevocationScope> fromNoteCode(char code) {
+        return Arrays.stream(values()).filter(scope -> scope.noteCode == code).findFirst();
     }
 }

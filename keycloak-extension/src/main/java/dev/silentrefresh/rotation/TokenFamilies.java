@@ -1,9 +1,11 @@
 package dev.silentrefresh.rotation;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
 import org.keycloak.models.AuthenticatedClientSessionModel;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserSessionModel;
@@ -13,7 +15,7 @@ import org.keycloak.util.TokenUtil;
 /**
  * Where a refresh token's family lives: two private claims on the token, and one note per family in the client
  * session. Client-session notes are Keycloak's cluster-wide, persisted session store, so the state survives restarts
- * and is seen by every node.
+ * and is seen by every node; a refresh reads and writes only its own family's note.
  */
 final class TokenFamilies {
 
@@ -22,31 +24,28 @@ final class TokenFamilies {
     /** Claim holding the token's generation within its family. */
     static final String GENERATION_CLAIM = "rtr_gen";
 
-    private static final String NOTE_PREFIX = "rtr.";
+    /**
+     * At most this many families per client session: every login (a tab, a silent re-login) starts one, and Keycloak
+     * writes all of a client session's notes on each change. At ~90 bytes a note that bounds the state at ~4.5 KB.
+     */
+    static final int MAX_FAMILIES_PER_CLIENT_SESSION = 50;
+
+    private static final String NOTE_PREFIX = "rtr.f.";
+    /** Version 1 of the extension kept families under this prefix; still read, replaced on the next rotation. */
+    private static final String VERSION_1_NOTE_PREFIX = "rtr.";
+    /** The family that adopted the client session's tokens from before the policy covered it. */
+    private static final String ADOPTED_NOTE = "rtr.adopted";
 
     private TokenFamilies() {
     }
 
-    /**
-     * The family of a refresh token. A token without the claim (issued before the policy covered the client, or by a
-     * grant that is not stamped) starts a family named after its own id, so the next refresh adopts it.
-     */
-    static String familyOf(RefreshToken token) {
+    /** The token as the rotation rule sees it. */
+    static PresentedToken presented(RefreshToken token) {
         Object family = token.getOtherClaims().get(FAMILY_CLAIM);
-        return family instanceof String id && !id.isEmpty() ? id : token.getId();
-    }
-
-    /** The generation of a refresh token, 0 for a token without the claim. */
-    static int generationOf(RefreshToken token) {
         Object generation = token.getOtherClaims().get(GENERATION_CLAIM);
-        return generation instanceof Number number ? Math.max(0, number.intValue()) : 0;
-    }
-
-    /** The user session a refresh token belongs to: the offline one for an offline token, or {@code null} if it is gone. */
-    static UserSessionModel userSessionOf(KeycloakSession session, RealmModel realm, RefreshToken token) {
-        return isOffline(token)
-                ? session.sessions().getOfflineUserSession(realm, token.getSessionId())
-                : session.sessions().getUserSession(realm, token.getSessionId());
+        boolean stamped = family instanceof String id && !id.isEmpty();
+        int generationValue = generation instanceof Number number ? Math.max(0, number.intValue()) : 0;
+        return new PresentedToken(stamped ? (String) family : null, stamped ? generationValue : 0, token.getId());
     }
 
     static boolean isOffline(RefreshToken token) {
@@ -58,29 +57,92 @@ final class TokenFamilies {
         token.getOtherClaims().put(GENERATION_CLAIM, generation);
     }
 
+    static long expiryOf(RefreshToken token) {
+        Long exp = token.getExp();
+        return exp == null ? 0 : exp;
+    }
+
+    /** The user session a refresh token belongs to: the offline one for an offline token, or {@code null} if it is gone. */
+    static UserSessionModel userSessionOf(KeycloakSession session, RealmModel realm, String sessionId, boolean offline) {
+        return offline
+                ? session.sessions().getOfflineUserSession(realm, sessionId)
+                : session.sessions().getUserSession(realm, sessionId);
+    }
+
+    /** The client's session in the token's user session, or {@code null} if either is gone. */
+    static AuthenticatedClientSessionModel clientSessionOf(KeycloakSession session, RealmModel realm, ClientModel client,
+                                                          String sessionId, boolean offline) {
+        UserSessionModel userSession = userSessionOf(session, realm, sessionId, offline);
+        return userSession == null ? null : userSession.getAuthenticatedClientSessionByClient(client.getId());
+    }
+
+    static String noteKey(String family) {
+        return NOTE_PREFIX + family;
+    }
+
+    static String readNote(AuthenticatedClientSessionModel clientSession, String family) {
+        String value = clientSession.getNote(noteKey(family));
+        return value != null ? value : clientSession.getNote(VERSION_1_NOTE_PREFIX + family);
+    }
+
     static FamilyState read(AuthenticatedClientSessionModel clientSession, String family) {
-        return FamilyState.fromNoteValue(clientSession.getNote(NOTE_PREFIX + family));
+        return FamilyState.fromNoteValue(readNote(clientSession, family));
     }
 
     static void write(AuthenticatedClientSessionModel clientSession, String family, FamilyState state) {
-        clientSession.setNote(NOTE_PREFIX + family, state.toNoteValue());
+        // a version-1 note of the same family stays until login prunes it: the version-2 note is read first
+        clientSession.setNote(noteKey(family), state.toNoteValue());
+    }
+
+    /** Puts a note back as it was before this request ({@code null}: absent). */
+    static void restoreNote(AuthenticatedClientSessionModel clientSession, String key, String value) {
+        if (value == null) {
+            clientSession.removeNote(key);
+        } else {
+            clientSession.setNote(key, value);
+        }
+    }
+
+    static String adoptedFamily(AuthenticatedClientSessionModel clientSession) {
+        return clientSession.getNote(ADOPTED_NOTE);
+    }
+
+    static String adoptedNoteKey() {
+        return ADOPTED_NOTE;
+    }
+
+    static void markAdopted(AuthenticatedClientSessionModel clientSession, String family) {
+        clientSession.setNote(ADOPTED_NOTE, family);
     }
 
     /**
-     * Drops the notes of families whose newest token has expired: no token of theirs can be refreshed any more, and
-     * every new login would otherwise add a note that stays for the life of the session.
+     * Makes room for one more family: drops families whose newest token has expired (none of their tokens can be
+     * refreshed any more), then, while the client session would exceed the bound, the families that rotated longest ago.
+     * A dropped family's tokens are refused afterwards, without revoking anything. Runs at login, never on a refresh.
      */
-    static void forgetExpired(AuthenticatedClientSessionModel clientSession, long nowMillis) {
-        List<String> expired = clientSession.getNotes().entrySet().stream()
-                .filter(note -> note.getKey().startsWith(NOTE_PREFIX))
-                .filter(note -> isExpired(note, nowMillis))
-                .map(Map.Entry::getKey)
+    static void makeRoomForOneMore(AuthenticatedClientSessionModel clientSession, long nowMillis) {
+        List<Map.Entry<String, FamilyState>> families = clientSession.getNotes().entrySet().stream()
+                .filter(note -> isFamilyNote(note.getKey()))
+                .map(note -> Map.entry(note.getKey(), stateOrExpired(note.getValue())))
+                .sorted(Comparator.comparingLong((Map.Entry<String, FamilyState> family) -> family.getValue().rotatedAtMillis()))
                 .toList();
-        expired.forEach(clientSession::removeNote);
+        int kept = families.size();
+        for (Map.Entry<String, FamilyState> family : families) {
+            boolean overBound = kept >= MAX_FAMILIES_PER_CLIENT_SESSION;
+            if (overBound || family.getValue().isExpired(nowMillis)) {
+                clientSession.removeNote(family.getKey());
+                kept--;
+            }
+        }
     }
 
-    private static boolean isExpired(Map.Entry<String, String> note, long nowMillis) {
-        FamilyState state = FamilyState.fromNoteValue(note.getValue());
-        return state == null || state.isExpired(nowMillis);
+    private static boolean isFamilyNote(String key) {
+        return key.startsWith(VERSION_1_NOTE_PREFIX) && !key.equals(ADOPTED_NOTE);
+    }
+
+    /** An unreadable note counts as an expired family, so it is the first to go. */
+    private static FamilyState stateOrExpired(String value) {
+        FamilyState state = FamilyState.fromNoteValue(value);
+        return state != null ? state : new FamilyState(0, Long.MIN_VALUE, 1, null, 0, RevocationScope.CLIENT_SESSION, true);
     }
 }

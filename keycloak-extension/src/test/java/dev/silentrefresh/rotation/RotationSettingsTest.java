@@ -35,6 +35,13 @@ class RotationSettingsTest {
     }
 
     @Test
+    void parseWhenEachScopeIsNamedThenItIsTheScope() throws InvalidSettingException {
+        assertEquals(RevocationScope.FAMILY, RotationSettings.parse(null, "family", null, Set.of()).revocationScope());
+        assertEquals(RevocationScope.CLIENT_SESSION, RotationSettings.parse(null, "client-session", null, Set.of()).revocationScope());
+        assertEquals(RevocationScope.USER_SESSION, RotationSettings.parse(null, "user-session", null, Set.of()).revocationScope());
+    }
+
+    @Test
     void parseWhenJsonNumbersAndBooleansAreSentThenTheyAreTyped() throws InvalidSettingException {
         assertEquals(new RotationSettings(Duration.ofSeconds(300), RevocationScope.CLIENT_SESSION, true),
                 RotationSettings.parse(300, "client-session", true, Set.of()));

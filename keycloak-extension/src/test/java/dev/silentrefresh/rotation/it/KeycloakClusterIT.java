@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.Keycloak;
 import org.keycloak.admin.client.resource.RealmResource;
+import org.keycloak.representations.idm.EventRepresentation;
 
 /**
  * Two Keycloak 26.7.3 nodes in one Infinispan cluster on a shared PostgreSQL, on loopback: rotation state and the family
@@ -29,14 +30,18 @@ class KeycloakClusterIT {
     private static final int NODE_B_PORT = 8380;
     private static final String ISSUER_BASE = "http://127.0.0.1:" + NODE_A_PORT;
 
+    private static final String DATABASE = "keycloak_cluster_it";
+
+    private static LocalPostgres postgres;
     private static KeycloakDistribution nodeA;
     private static KeycloakDistribution nodeB;
     private static Keycloak admin;
 
     @BeforeAll
     static void startTwoNodeCluster() throws Exception {
-        String jdbcUrl = LocalPostgres.freshDatabase("keycloak_cluster_it");
         Path folder = Path.of("target", "keycloak-cluster").toAbsolutePath();
+        postgres = LocalPostgres.start(folder.resolve("postgres"), DATABASE);
+        String jdbcUrl = LocalPostgres.jdbcUrl(DATABASE);
         nodeA = KeycloakDistribution.install(
                 Path.of(System.getProperty("keycloak.dist.zip")),
                 folder.resolve("node-a"),
@@ -72,6 +77,9 @@ class KeycloakClusterIT {
             if (node != null) {
                 node.close();
             }
+        }
+        if (postgres != null) {
+            postgres.close();
         }
     }
 
@@ -123,6 +131,51 @@ class KeycloakClusterIT {
         results.forEach(RefreshTokenRotationScenarios::ok);
         assertEquals(List.of(2), results.stream().map(TokenResponse::refreshTokenGeneration)
                 .distinct().toList(), "every response is generation 2: the family advanced once across the cluster");
+    }
+
+    @Test
+    void aDatabaseCrashDuringRefreshesRevokesNothingAndEveryChainGoesOnAfterwards() throws Exception {
+        int graceSeconds = 2;
+        RotationProfile.configure(demo(), graceSeconds, "client-session", true);
+        demo().clearEvents();
+        List<TokenResponse> chains = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            KeycloakDistribution node = i % 2 == 0 ? nodeA : nodeB;
+            chains.add(ok(spa(node).refresh(spa(node).login("alice", "alice").refreshToken())));
+        }
+
+        postgres.crash();
+        try {
+            for (int i = 0; i < chains.size(); i++) {
+                TokenResponse failed = spa(i % 2 == 0 ? nodeB : nodeA).refresh(chains.get(i).refreshToken());
+                assertTrue(failed.status() >= 500, "a refresh that cannot be stored is a fault, not a refusal: " + failed);
+            }
+        } finally {
+            postgres.start();
+        }
+        // the retries come after the grace window: a rotation the failed requests left behind would now count as reuse
+        Thread.sleep(graceSeconds * 1000L + 1000);
+
+        for (int i = 0; i < chains.size(); i++) {
+            KeycloakDistribution node = i % 2 == 0 ? nodeA : nodeB;
+            TokenResponse retried = ok(refreshWhileKeycloakReconnects(spa(node), chains.get(i).refreshToken()));
+            assertEquals(chains.get(i).refreshTokenGeneration() + 1, retried.refreshTokenGeneration(), "the chain goes on where it stood");
+            ok(spa(node == nodeA ? nodeB : nodeA).refresh(retried.refreshToken()));
+        }
+        List<String> reuses = demo().getEvents(List.of("REFRESH_TOKEN_ERROR"), null, null, null, null, null, 0, 100).stream()
+                .map(EventRepresentation::getError).filter("refresh_token_reused"::equals).toList();
+        assertTrue(reuses.isEmpty(), "a database fault was taken for reuse " + reuses.size() + " times");
+    }
+
+    /** The same token, again while the answer is a 5xx (Keycloak's connection pool recovering), for up to a minute. */
+    private static TokenResponse refreshWhileKeycloakReconnects(OidcTestClient client, String refreshToken) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        TokenResponse response = client.refresh(refreshToken);
+        while (response.status() >= 500 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            response = client.refresh(refreshToken);
+        }
+        return response;
     }
 
     /** {@code count} refreshes of one token at once, every other one on each node. */

@@ -10,52 +10,106 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The machine's PostgreSQL (Debian's {@code postgresql} package, which {@code test.sh} installs when missing), started
- * if it is down, with a fresh database per run. A Keycloak cluster needs a shared database: sessions are persisted there
- * and the nodes find each other through it (JDBC_PING).
+ * A PostgreSQL server of the test's own, from the machine's PostgreSQL binaries (Debian's {@code postgresql} package,
+ * which {@code test.sh} installs when missing): a fresh data folder under {@code target/}, loopback only, on its own
+ * port, run as the {@code postgres} user. The tests may stop, kill and restart it without touching any database of the
+ * machine. A Keycloak cluster needs a shared database: sessions are persisted there and the nodes find each other
+ * through it (JDBC_PING).
  */
-final class LocalPostgres {
+final class LocalPostgres implements AutoCloseable {
 
+    static final int PORT = 55432;
     static final String USER = "keycloak_it";
     static final String PASSWORD = "keycloak_it";
 
-    private LocalPostgres() {
+    private static final String SERVICE_USER = "postgres";
+
+    private final Path bin;
+    private final Path data;
+
+    private LocalPostgres(Path bin, Path data) {
+        this.bin = bin;
+        this.data = data;
     }
 
-    /** Drops and recreates {@code database}, owned by {@link #USER}; returns its JDBC URL. */
-    static String freshDatabase(String database) throws IOException, InterruptedException {
-        String version = installedVersion();
-        run(List.of("pg_ctlcluster", version, "main", "start"), true);
-        psql("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-        psql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + USER + "') THEN CREATE ROLE " + USER
-                + " LOGIN PASSWORD '" + PASSWORD + "'; END IF; END $$");
-        psql("CREATE DATABASE " + database + " OWNER " + USER);
-        return "jdbc:postgresql://127.0.0.1:5432/" + database;
+    /** Creates a fresh server in {@code folder} with one database, owned by {@link #USER}, and starts it. */
+    static LocalPostgres start(Path folder, String database) throws IOException, InterruptedException {
+        LocalPostgres postgres = new LocalPostgres(binaries(), folder.resolve("data"));
+        deleteRecursively(folder);
+        Files.createDirectories(folder);
+        run(List.of("chown", SERVICE_USER, folder.toString()));
+        postgres.asServiceUser(List.of(postgres.bin.resolve("initdb").toString(), "-D", postgres.data.toString(),
+                "-U", SERVICE_USER, "--auth=trust", "--no-sync", "-E", "UTF8"));
+        postgres.start();
+        postgres.psql("CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'");
+        postgres.psql("CREATE DATABASE " + database + " OWNER " + USER);
+        return postgres;
     }
 
-    private static String installedVersion() throws IOException {
+    static String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + PORT + "/" + database;
+    }
+
+    /** Starts the server (again) and waits until it accepts connections. */
+    void start() throws IOException, InterruptedException {
+        asServiceUser(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", data.resolve("server.log").toString(),
+                "-w", "-t", "60", "-o", "-p " + PORT + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''", "start"));
+    }
+
+    /** Stops the server at once, as a crash would: open connections break, in-flight transactions are lost. */
+    void crash() throws IOException, InterruptedException {
+        asServiceUser(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"));
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        if (Files.exists(data.resolve("postmaster.pid"))) {
+            asServiceUser(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "stop"));
+        }
+    }
+
+    private void psql(String sql) throws IOException, InterruptedException {
+        asServiceUser(List.of(bin.resolve("psql").toString(), "-h", "127.0.0.1", "-p", Integer.toString(PORT), "-U", SERVICE_USER,
+                "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql));
+    }
+
+    private void asServiceUser(List<String> command) throws IOException, InterruptedException {
+        List<String> asUser = new ArrayList<>(List.of("runuser", "-u", SERVICE_USER, "--"));
+        asUser.addAll(command);
+        run(asUser);
+    }
+
+    /** The newest PostgreSQL installed under /usr/lib/postgresql. */
+    private static Path binaries() throws IOException {
         Path versions = Path.of("/usr/lib/postgresql");
-        if (!Files.isDirectory(versions) || !Files.exists(Path.of("/usr/bin/pg_ctlcluster"))) {
+        if (!Files.isDirectory(versions)) {
             throw new IllegalStateException("PostgreSQL is needed for the cluster test: install Debian's postgresql package"
                     + " (./test.sh does so when it is missing)");
         }
         try (Stream<Path> installed = Files.list(versions)) {
-            return installed.map(path -> path.getFileName().toString()).filter(name -> name.matches("\\d+"))
-                    .max(Comparator.comparingInt(Integer::parseInt))
+            return installed.filter(path -> path.getFileName().toString().matches("\\d+"))
+                    .max(Comparator.comparingInt(path -> Integer.parseInt(path.getFileName().toString())))
+                    .map(path -> path.resolve("bin"))
                     .orElseThrow(() -> new IllegalStateException("no PostgreSQL server under " + versions));
         }
     }
 
-    private static void psql(String sql) throws IOException, InterruptedException {
-        run(List.of("runuser", "-u", "postgres", "--", "psql", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql), false);
+    private static void run(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + output.strip());
+        }
     }
 
-    /** Runs a command; {@code mayFail} tolerates a non-zero exit (e.g. starting a cluster that already runs). */
-    private static void run(List<String> command, boolean mayFail) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (process.waitFor() != 0 && !mayFail) {
-            throw new IllegalStateException(command.get(0) + " failed: " + output.strip());
+    private static void deleteRecursively(Path folder) throws IOException {
+        if (!Files.exists(folder)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(folder)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
         }
     }
 }

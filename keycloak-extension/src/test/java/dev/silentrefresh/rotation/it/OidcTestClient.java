@@ -105,11 +105,23 @@ public final class OidcTestClient {
 
     /** A refresh request with extra headers (for example {@code Origin}). */
     public TokenResponse refresh(String refreshToken, Map<String, String> headers) {
+        return refresh(refreshToken, headers, null);
+    }
+
+    /** A refresh request with the {@code scope} parameter (a subset of the scopes granted at login). */
+    public TokenResponse refreshWithScope(String refreshToken, String scope) {
+        return refresh(refreshToken, Map.of(), scope);
+    }
+
+    private TokenResponse refresh(String refreshToken, Map<String, String> headers, String scope) {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("grant_type", "refresh_token");
         params.put("client_id", clientId);
         if (refreshToken != null) {
             params.put("refresh_token", refreshToken);
+        }
+        if (scope != null) {
+            params.put("scope", scope);
         }
         HttpRequest.Builder request = postBuilder(realmUrl + "/protocol/openid-connect/token", params);
         headers.forEach(request::header);

@@ -1,5 +1,7 @@
 package dev.silentrefresh.rotation.it;
 
+import static dev.silentrefresh.rotation.it.DemoRealmAdmin.describe;
+import static dev.silentrefresh.rotation.it.DemoRealmAdmin.json;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,21 +20,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import jakarta.ws.rs.BadRequestException;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.keycloak.admin.client.resource.RealmResource;
 import org.keycloak.representations.idm.ClientPoliciesRepresentation;
 import org.keycloak.representations.idm.ClientProfileRepresentation;
 import org.keycloak.representations.idm.ClientProfilesRepresentation;
-import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.ComponentTypeRepresentation;
 import org.keycloak.representations.idm.ConfigPropertyRepresentation;
 import org.keycloak.representations.idm.EventRepresentation;
-import org.keycloak.representations.idm.RealmRepresentation;
-import org.keycloak.representations.idm.UserSessionRepresentation;
+import org.keycloak.representations.idm.RoleRepresentation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,8 +45,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * The behaviour contract of the {@code refresh-token-rotation} executor, written once against any
  * {@link KeycloakUnderTest}: a server started by Keycloak's test framework, or a Testcontainers container.
  *
- * <p>Every test starts from {@code realm-export.json} as imported, sets the executor configuration it needs, and logs in
- * through Keycloak's real login page with authorization code + PKCE, so each test has its own user session.
+ * <p>Both sides of the promise are tried: the thief's (a replayed, leapfrogged or adopted token is caught and revokes
+ * what the configuration says) and the honest user's (two tabs, a lost response, a retry inside the window, a client
+ * leaving the policy: nobody is logged out). Every test starts from {@code realm-export.json} as imported, sets the
+ * executor configuration it needs, and logs in through Keycloak's real login page with authorization code + PKCE, so
+ * each test has its own user session.
  */
 public abstract class RefreshTokenRotationScenarios {
 
@@ -53,24 +60,23 @@ public abstract class RefreshTokenRotationScenarios {
     protected static final String OTHER_REDIRECT = "http://localhost:8081/other";
     protected static final String OTHER_REALM = "rotation-other-realm";
 
-    private static final String REUSED = "refresh_token_reused";
+    /** The executor keeps at most this many families per client session (the bound the README states). */
+    private static final int FAMILIES_PER_CLIENT_SESSION = 50;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     protected abstract KeycloakUnderTest keycloak();
 
+    private DemoRealmAdmin admin;
     private RealmResource realm;
     private OidcTestClient spa;
 
     @BeforeEach
     void startFromTheImportedRealm() {
         realm = keycloak().admin().realm(REALM);
+        admin = new DemoRealmAdmin(realm);
         spa = new OidcTestClient(keycloak().baseUrl(), REALM, SPA, SPA_REDIRECT);
-        configureRotation(0, "client-session", true);
-        RealmRepresentation settings = realm.toRepresentation();
-        if (Boolean.TRUE.equals(settings.getRevokeRefreshToken())) {
-            settings.setRevokeRefreshToken(false);
-            realm.update(settings);
-        }
+        admin.configureRotation(0, "client-session", true);
+        admin.setRealmRevokeRefreshToken(false);
         realm.clearEvents();
     }
 
@@ -97,10 +103,8 @@ public abstract class RefreshTokenRotationScenarios {
     }
 
     @Test
-    void rotationAndReuseDetectionAlsoWorkWithTheRealmsOwnRevokeRefreshTokenOn() {
-        RealmRepresentation settings = realm.toRepresentation();
-        settings.setRevokeRefreshToken(true);
-        realm.update(settings);
+    void withTheRealmsOwnRevokeRefreshTokenOnChainsRotateAndReplaysAreStillRefused() {
+        admin.setRealmRevokeRefreshToken(true);
 
         TokenResponse login = spa.login("alice", "alice");
         TokenResponse first = ok(spa.refresh(login.refreshToken()));
@@ -108,8 +112,8 @@ public abstract class RefreshTokenRotationScenarios {
         TokenResponse third = ok(spa.refresh(second.refreshToken()));
         assertEquals(3, third.refreshTokenGeneration());
 
+        // Keycloak's own check runs before the executor sees the replay, and revokes the client session itself
         assertInvalidGrant(spa.refresh(first.refreshToken()));
-        assertEquals(1, reuseEvents().size(), "the executor, not Keycloak's built-in check, caught the replay");
         assertInvalidGrant(spa.refresh(third.refreshToken()));
     }
 
@@ -127,7 +131,7 @@ public abstract class RefreshTokenRotationScenarios {
         assertInvalidGrant(replay);
         assertInvalidGrant(spa.refresh(newest.refreshToken()));
         assertNotEquals(200, spa.userinfoStatus(newest.accessToken()));
-        assertFalse(clientsOfSession("alice", sessionId).contains(SPA), "the client session is gone");
+        assertFalse(admin.clientsOfSession("alice", sessionId).contains(SPA), "the client session is gone");
     }
 
     @Test
@@ -137,18 +141,19 @@ public abstract class RefreshTokenRotationScenarios {
 
         assertInvalidGrant(spa.refresh(login.refreshToken()));
 
-        List<EventRepresentation> errors = realm.getEvents(List.of("REFRESH_TOKEN_ERROR"), null, null, null, null, null, 0, 100);
+        List<EventRepresentation> errors = admin.refreshErrors();
         assertEquals(1, errors.size(), "exactly one error event, no generic client-policy duplicate: " + describe(errors));
         EventRepresentation event = errors.get(0);
         Map<String, String> details = event.getDetails();
         assertAll(
-                () -> assertEquals(REUSED, event.getError()),
+                () -> assertEquals(DemoRealmAdmin.REUSED, event.getError()),
                 () -> assertEquals(SPA, event.getClientId()),
-                () -> assertEquals(userId("alice"), event.getUserId()),
+                () -> assertEquals(admin.userId("alice"), event.getUserId()),
                 () -> assertEquals(sessionIdOf(newest), event.getSessionId()),
                 () -> assertEquals(family(login), details.get("refresh_token_family")),
                 () -> assertEquals(Jwt.claims(login.refreshToken()).get("jti"), details.get("refresh_token_id")),
-                () -> assertEquals("client-session", details.get("reuse_revocation_scope")));
+                () -> assertEquals("client-session", details.get("reuse_revocation_scope")),
+                () -> assertEquals("revoked", details.get("reuse_revocation")));
     }
 
     @Test
@@ -163,6 +168,7 @@ public abstract class RefreshTokenRotationScenarios {
                 .toList();
         assertEquals(1, lines.size(), "one log line for the reuse");
         assertTrue(lines.get(0).contains("WARN"), lines.get(0));
+        assertTrue(lines.get(0).contains("revoked the client-session"), lines.get(0));
         String log = keycloak().serverLog();
         for (String token : List.of(login.refreshToken(), login.accessToken(), newest.refreshToken(), newest.accessToken())) {
             assertFalse(log.contains(signatureOf(token)), "a token value reached the server log");
@@ -179,9 +185,9 @@ public abstract class RefreshTokenRotationScenarios {
                 HttpRequest.newBuilder(URI.create(keycloak().metricsUrl())).GET().build());
         assertEquals(200, metrics.statusCode());
         List<String> reuseCounters = metrics.body().lines()
-                .filter(line -> line.startsWith("keycloak_user_events_total") && line.contains("error=\"" + REUSED + "\""))
+                .filter(line -> line.startsWith("keycloak_user_events_total") && line.contains("error=\"" + DemoRealmAdmin.REUSED + "\""))
                 .toList();
-        assertFalse(reuseCounters.isEmpty(), "no keycloak_user_events_total counter for " + REUSED);
+        assertFalse(reuseCounters.isEmpty(), "no keycloak_user_events_total counter for " + DemoRealmAdmin.REUSED);
         assertTrue(reuseCounters.stream().anyMatch(line -> line.contains("client_id=\"" + SPA + "\"")), reuseCounters.toString());
     }
 
@@ -198,9 +204,29 @@ public abstract class RefreshTokenRotationScenarios {
     }
 
     @Test
+    void concurrentReplaysAreAllRefusedAndTheRevocationIsRecordedTruthfullyOnce() throws Exception {
+        TokenResponse login = spa.login("alice", "alice");
+        ok(spa.refresh(login.refreshToken()));
+
+        List<TokenResponse> replays = refreshInParallel(login.refreshToken(), 8);
+
+        replays.forEach(RefreshTokenRotationScenarios::assertInvalidGrant);
+        List<EventRepresentation> reuses = admin.reuseEvents();
+        assertFalse(reuses.isEmpty(), "no reuse recorded");
+        Map<String, Long> outcomes = reuses.stream()
+                .collect(Collectors.groupingBy(e -> String.valueOf(e.getDetails().get("reuse_revocation")), Collectors.counting()));
+        assertEquals(1L, outcomes.get("revoked"), "one replay revoked the session, the others found it revoked: " + outcomes);
+        assertTrue(outcomes.keySet().stream().allMatch(o -> o.equals("revoked") || o.equals("already-revoked")), outcomes.toString());
+        long revokedLines = keycloak().serverLog().lines()
+                .filter(line -> line.contains("Refresh token reuse detected") && line.contains(family(login)) && line.contains("; revoked the"))
+                .count();
+        assertEquals(1, revokedLines, "the log says 'revoked' once, for the replay that did");
+    }
+
+    @Test
     void userSessionScopeLogsTheWholeSsoSessionOutOfEveryClient() {
-        ensureOtherClient();
-        configureRotation(0, "user-session", true);
+        admin.ensurePublicClient(OTHER_CLIENT, OTHER_REDIRECT);
+        admin.configureRotation(0, "user-session", true);
         OidcTestClient other = new OidcTestClient(keycloak().baseUrl(), REALM, OTHER_CLIENT, OTHER_REDIRECT);
         OidcTestClient.Browser browser = new OidcTestClient.Browser();
         TokenResponse login = spa.login(browser, "alice", "alice", "");
@@ -210,14 +236,32 @@ public abstract class RefreshTokenRotationScenarios {
 
         assertInvalidGrant(spa.refresh(login.refreshToken()));
 
-        assertTrue(sessionIdsOf("alice").stream().noneMatch(sessionIdOf(login)::equals), "the user session is gone");
+        assertTrue(admin.sessionIdsOf("alice").stream().noneMatch(sessionIdOf(login)::equals), "the user session is gone");
         assertInvalidGrant(other.refresh(otherLogin.refreshToken()));
-        assertEquals("user-session", reuseEvents().get(0).getDetails().get("reuse_revocation_scope"));
+        assertEquals("user-session", admin.reuseEvents().get(0).getDetails().get("reuse_revocation_scope"));
+    }
+
+    @Test
+    void userSessionScopeAlsoEndsTheOfflineSessionOfTheSameLogin() {
+        admin.configureRotation(0, "user-session", true);
+        OidcTestClient.Browser browser = new OidcTestClient.Browser();
+        TokenResponse online = spa.login(browser, "alice", "alice", "");
+        TokenResponse offline = ok(spa.login(browser, "alice", "alice", "offline_access"));
+        assertEquals("Offline", offline.refreshTokenClaims().get("typ"));
+        String sessionId = sessionIdOf(online);
+        assertEquals(sessionId, sessionIdOf(offline), "the offline session belongs to the same login");
+        ok(spa.refresh(online.refreshToken()));
+
+        assertInvalidGrant(spa.refresh(online.refreshToken()));
+
+        assertFalse(admin.sessionIdsOf("alice").contains(sessionId), "the online session is gone");
+        assertFalse(admin.offlineSessionIdsOf("alice", SPA).contains(sessionId), "the offline session of that login is gone");
+        assertInvalidGrant(spa.refresh(offline.refreshToken()));
     }
 
     @Test
     void clientSessionScopeLeavesTheUsersOtherClientsLoggedIn() {
-        ensureOtherClient();
+        admin.ensurePublicClient(OTHER_CLIENT, OTHER_REDIRECT);
         OidcTestClient other = new OidcTestClient(keycloak().baseUrl(), REALM, OTHER_CLIENT, OTHER_REDIRECT);
         OidcTestClient.Browser browser = new OidcTestClient.Browser();
         TokenResponse login = spa.login(browser, "alice", "alice", "");
@@ -229,11 +273,33 @@ public abstract class RefreshTokenRotationScenarios {
         ok(other.refresh(otherLogin.refreshToken()));
     }
 
-    // --- 3. grace window -----------------------------------------------------------------------------------------
+    @Test
+    void familyScopeRevokesOnlyTheReplayedFamilyAndOtherLoginsOfTheClientSessionGoOn() {
+        admin.configureRotation(0, "family", true);
+        OidcTestClient.Browser browser = new OidcTestClient.Browser();
+        TokenResponse firstTab = spa.login(browser, "alice", "alice", "");
+        TokenResponse secondTab = spa.login(browser, "alice", "alice", "");
+        assertEquals(sessionIdOf(firstTab), sessionIdOf(secondTab), "both logins share one client session");
+        assertNotEquals(family(firstTab), family(secondTab));
+        TokenResponse firstNewest = ok(spa.refresh(firstTab.refreshToken()));
+
+        assertInvalidGrant(spa.refresh(firstTab.refreshToken()));
+
+        assertInvalidGrant(spa.refresh(firstNewest.refreshToken()));
+        TokenResponse secondNext = ok(spa.refresh(secondTab.refreshToken()));
+        ok(spa.refresh(secondNext.refreshToken()));
+        assertTrue(admin.clientsOfSession("alice", sessionIdOf(firstTab)).contains(SPA), "the client session lives on");
+        List<EventRepresentation> reuses = admin.reuseEvents();
+        assertEquals(1, reuses.size(), describe(reuses));
+        assertEquals("family", reuses.get(0).getDetails().get("reuse_revocation_scope"));
+        assertEquals(family(firstTab), reuses.get(0).getDetails().get("refresh_token_family"));
+    }
+
+    // --- 3. grace window: honest races pass, a thief never outlives one refresh -----------------------------------
 
     @Test
     void insideTheGraceWindowThePreviousTokenGetsASiblingAndTheChainStaysSingle() {
-        configureRotation(30, "client-session", true);
+        admin.configureRotation(30, "client-session", true);
         TokenResponse login = spa.login("alice", "alice");
         TokenResponse newest = ok(spa.refresh(login.refreshToken()));
 
@@ -243,24 +309,52 @@ public abstract class RefreshTokenRotationScenarios {
         TokenResponse next = ok(spa.refresh(newest.refreshToken()));
         assertEquals(2, next.refreshTokenGeneration());
         ok(spa.refresh(next.refreshToken()));
-        assertTrue(reuseEvents().isEmpty(), "no revocation inside the window");
+        assertTrue(admin.reuseEvents().isEmpty(), "no revocation inside the window");
+    }
+
+    @Test
+    void aLostResponseRetriedWithTheSameTokenKeepsTheUserLoggedIn() {
+        admin.configureRotation(30, "client-session", true);
+        TokenResponse login = spa.login("alice", "alice");
+        ok(spa.refresh(login.refreshToken()));   // the response never reaches the client
+
+        TokenResponse retried = ok(spa.refresh(login.refreshToken()));
+
+        TokenResponse next = ok(spa.refresh(retried.refreshToken()));
+        ok(spa.refresh(next.refreshToken()));
+        assertTrue(admin.reuseEvents().isEmpty(), "an honest retry is not reuse");
+    }
+
+    @Test
+    void aRetryLateInsideTheWindowIsStillHonouredAndOneAfterItIsReuse() throws InterruptedException {
+        // the window must cover the client's request timeout plus its first retry delay (README, "The grace window")
+        admin.configureRotation(3, "client-session", true);
+        TokenResponse login = spa.login("alice", "alice");
+        ok(spa.refresh(login.refreshToken()));   // lost
+        Thread.sleep(2_000);
+
+        TokenResponse retried = ok(spa.refresh(login.refreshToken()));
+
+        Thread.sleep(1_500);
+        assertInvalidGrant(spa.refresh(login.refreshToken()));
+        assertInvalidGrant(spa.refresh(retried.refreshToken()));
     }
 
     @Test
     void insideTheGraceWindowAnyOlderAncestorIsStillReuse() {
-        configureRotation(30, "client-session", true);
+        admin.configureRotation(30, "client-session", true);
         TokenResponse login = spa.login("alice", "alice");
         TokenResponse first = ok(spa.refresh(login.refreshToken()));
         TokenResponse second = ok(spa.refresh(first.refreshToken()));
 
         assertInvalidGrant(spa.refresh(login.refreshToken()));
         assertInvalidGrant(spa.refresh(second.refreshToken()));
-        assertEquals(1, reuseEvents().size());
+        assertEquals(1, admin.reuseEvents().size());
     }
 
     @Test
     void afterTheGraceWindowThePreviousTokenIsReuse() throws InterruptedException {
-        configureRotation(2, "client-session", true);
+        admin.configureRotation(2, "client-session", true);
         TokenResponse login = spa.login("alice", "alice");
         TokenResponse newest = ok(spa.refresh(login.refreshToken()));
 
@@ -271,15 +365,72 @@ public abstract class RefreshTokenRotationScenarios {
     }
 
     @Test
-    void aSiblingUsedAfterItsTwinHasRotatedTwiceIsReuse() {
-        configureRotation(30, "client-session", true);
+    void aSiblingUsedAfterItsTwinHasMovedTheFamilyOnIsReuse() {
+        admin.configureRotation(30, "client-session", true);
         TokenResponse login = spa.login("alice", "alice");
         TokenResponse twin = ok(spa.refresh(login.refreshToken()));
         TokenResponse sibling = ok(spa.refresh(login.refreshToken()));
-        TokenResponse next = ok(spa.refresh(twin.refreshToken()));
-        ok(spa.refresh(next.refreshToken()));
+        ok(spa.refresh(twin.refreshToken()));
 
         assertInvalidGrant(spa.refresh(sibling.refreshToken()));
+    }
+
+    @Test
+    void aThiefReplayingTheConsumedTokenInsideTheWindowIsCaughtAtTheVictimsNextRefresh() {
+        admin.configureRotation(30, "client-session", true);
+        TokenResponse victimLogin = spa.login("alice", "alice");
+        TokenResponse victim = ok(spa.refresh(victimLogin.refreshToken()));
+        // the thief replays the token the victim just used: inside the window it cannot be told from a retry
+        TokenResponse thief = ok(spa.refresh(victimLogin.refreshToken()));
+
+        TokenResponse victimNext = ok(spa.refresh(victim.refreshToken()));
+
+        assertInvalidGrant(spa.refresh(thief.refreshToken()));
+        assertInvalidGrant(spa.refresh(victimNext.refreshToken()));
+        assertEquals(1, admin.reuseEvents().size());
+    }
+
+    @Test
+    void aThiefWhoRotatesItsSiblingFirstIsCaughtWhenTheVictimRefreshes() {
+        admin.configureRotation(30, "client-session", true);
+        TokenResponse victimLogin = spa.login("alice", "alice");
+        TokenResponse victim = ok(spa.refresh(victimLogin.refreshToken()));
+        TokenResponse thief = ok(spa.refresh(victimLogin.refreshToken()));
+        TokenResponse thiefNext = ok(spa.refresh(thief.refreshToken()));
+
+        assertInvalidGrant(spa.refresh(victim.refreshToken()));
+
+        assertInvalidGrant(spa.refresh(thiefNext.refreshToken()));
+        assertEquals(1, admin.reuseEvents().size());
+    }
+
+    @Test
+    void aLeapfroggingThiefGetsAtMostOneRefreshBeforeTheFamilyIsRevoked() {
+        admin.configureRotation(30, "client-session", true);
+        TokenResponse victim = spa.login("alice", "alice");
+        String consumed = victim.refreshToken();
+        victim = ok(spa.refresh(consumed));
+        int thiefRefreshes = 0;
+        boolean caught = false;
+        for (int cycle = 0; cycle < 20 && !caught; cycle++) {
+            // moments after each victim refresh, the thief replays the token the victim just gave up ...
+            TokenResponse stolen = spa.refresh(consumed);
+            if (stolen.status() == 200) {
+                thiefRefreshes++;
+            }
+            // ... the victim refreshes as usual, and the thief then uses what it got, one step behind
+            TokenResponse victimNext = spa.refresh(victim.refreshToken());
+            TokenResponse thiefNext = stolen.status() == 200 ? spa.refresh(stolen.refreshToken()) : stolen;
+            if (thiefNext.status() == 200) {
+                thiefRefreshes++;
+            }
+            caught = victimNext.status() != 200 || thiefNext.status() != 200;
+            consumed = victim.refreshToken();
+            victim = victimNext;
+        }
+        assertTrue(caught, "the thief kept a parallel chain for 20 cycles");
+        assertTrue(thiefRefreshes <= 1, "the thief refreshed " + thiefRefreshes + " times before detection");
+        assertEquals(1, admin.reuseEvents().size());
     }
 
     // --- 4. same-second safety (Keycloak #50999) -----------------------------------------------------------------
@@ -316,8 +467,8 @@ public abstract class RefreshTokenRotationScenarios {
     }
 
     @Test
-    void parallelRefreshesInsideTheGraceWindowAllSucceedOnOneChain() throws Exception {
-        configureRotation(30, "client-session", true);
+    void parallelRefreshesInsideTheGraceWindowAllSucceedAndTheClientGoesOnWithOneResult() throws Exception {
+        admin.configureRotation(30, "client-session", true);
         TokenResponse login = spa.login("alice", "alice");
         TokenResponse current = ok(spa.refresh(login.refreshToken()));
 
@@ -327,9 +478,10 @@ public abstract class RefreshTokenRotationScenarios {
         results.forEach(RefreshTokenRotationScenarios::ok);
         assertEquals(List.of(2), results.stream().map(TokenResponse::refreshTokenGeneration).distinct().toList(),
                 "every response is generation 2: the family advanced once");
-        // one chain: once one sibling has moved on two generations, another sibling is reuse
         TokenResponse next = ok(spa.refresh(results.get(0).refreshToken()));
         ok(spa.refresh(next.refreshToken()));
+        assertTrue(admin.reuseEvents().isEmpty(), "ten tabs racing are not a thief");
+        // one chain: once one sibling has moved the family on, another sibling is reuse
         assertInvalidGrant(spa.refresh(results.get(1).refreshToken()));
     }
 
@@ -337,8 +489,8 @@ public abstract class RefreshTokenRotationScenarios {
 
     @Test
     void forgedOrForeignTokensAreRefusedWithoutRevokingAnything() {
-        ensureOtherClient();
-        createOtherRealm();
+        admin.ensurePublicClient(OTHER_CLIENT, OTHER_REDIRECT);
+        keycloak().admin().realms().create(TestRealms.realmWithAlice(OTHER_REALM, TestRealms.publicClient(SPA, SPA_REDIRECT)));
         try {
             assertForgeriesRevokeNothing();
         } finally {
@@ -368,7 +520,7 @@ public abstract class RefreshTokenRotationScenarios {
             assertEquals(400, response.status(), name + ": " + response);
             assertNotNull(response.error(), name);
         });
-        assertTrue(reuseEvents().isEmpty(), "nothing was revoked");
+        assertTrue(admin.reuseEvents().isEmpty(), "nothing was revoked");
         ok(spa.refresh(victimNewest.refreshToken()));
     }
 
@@ -379,11 +531,11 @@ public abstract class RefreshTokenRotationScenarios {
         assertEquals("invalid_request", response.error());
     }
 
-    // --- 7. per client -------------------------------------------------------------------------------------------
+    // --- 7. which clients, which conditions ----------------------------------------------------------------------
 
     @Test
     void clientsOutsideThePolicyKeepKeycloaksStockBehaviour() {
-        ensureOtherClient();
+        admin.ensurePublicClient(OTHER_CLIENT, OTHER_REDIRECT);
         OidcTestClient other = new OidcTestClient(keycloak().baseUrl(), REALM, OTHER_CLIENT, OTHER_REDIRECT);
         TokenResponse login = other.login("alice", "alice");
         TokenResponse first = ok(other.refresh(login.refreshToken()));
@@ -395,15 +547,15 @@ public abstract class RefreshTokenRotationScenarios {
             assertNull(response.refreshTokenClaims().get("rtr_gen"));
         }
         ok(other.refresh(first.refreshToken()));
-        assertTrue(reuseEvents().isEmpty());
+        assertTrue(admin.reuseEvents().isEmpty());
     }
 
     @Test
     void enablingThePolicyOnALoggedInClientAdoptsItsTokensInsteadOfLoggingAnyoneOut() {
-        ensureOtherClient();
+        admin.ensurePublicClient(OTHER_CLIENT, OTHER_REDIRECT);
         OidcTestClient other = new OidcTestClient(keycloak().baseUrl(), REALM, OTHER_CLIENT, OTHER_REDIRECT);
         TokenResponse login = other.login("alice", "alice");
-        setClientAttribute(OTHER_CLIENT, "refresh-token-rotation", "enabled");
+        admin.setClientAttribute(OTHER_CLIENT, DemoRealmAdmin.ROTATION_ATTRIBUTE, "enabled");
         try {
             TokenResponse adopted = ok(other.refresh(login.refreshToken()));
             assertEquals(1, adopted.refreshTokenGeneration());
@@ -411,7 +563,121 @@ public abstract class RefreshTokenRotationScenarios {
 
             assertInvalidGrant(other.refresh(login.refreshToken()));
         } finally {
-            setClientAttribute(OTHER_CLIENT, "refresh-token-rotation", null);
+            admin.setClientAttribute(OTHER_CLIENT, DemoRealmAdmin.ROTATION_ATTRIBUTE, null);
+        }
+    }
+
+    @Test
+    void afterAdoptionAnOlderAlreadyUsedTokenOfTheSameLoginIsReuse() {
+        admin.ensurePublicClient(OTHER_CLIENT, OTHER_REDIRECT);
+        OidcTestClient other = new OidcTestClient(keycloak().baseUrl(), REALM, OTHER_CLIENT, OTHER_REDIRECT);
+        TokenResponse login = other.login("alice", "alice");
+        TokenResponse used = ok(other.refresh(login.refreshToken()));
+        TokenResponse newest = ok(other.refresh(used.refreshToken()));
+        admin.setClientAttribute(OTHER_CLIENT, DemoRealmAdmin.ROTATION_ATTRIBUTE, "enabled");
+        try {
+            ok(other.refresh(newest.refreshToken()));
+
+            assertInvalidGrant(other.refresh(used.refreshToken()));
+
+            assertEquals(1, admin.reuseEvents().size(), "the older token of the adopted login was caught");
+        } finally {
+            admin.setClientAttribute(OTHER_CLIENT, DemoRealmAdmin.ROTATION_ATTRIBUTE, null);
+        }
+    }
+
+    @Test
+    void aFamilyStaysProtectedAfterItsClientLeavesThePolicy() {
+        TokenResponse login = spa.login("alice", "alice");
+        TokenResponse first = ok(spa.refresh(login.refreshToken()));
+        admin.setClientAttribute(SPA, DemoRealmAdmin.ROTATION_ATTRIBUTE, null);
+        try {
+            TokenResponse second = ok(spa.refresh(first.refreshToken()));
+            assertEquals(2, second.refreshTokenGeneration(), "the family started under the policy still rotates");
+
+            assertInvalidGrant(spa.refresh(first.refreshToken()));
+        } finally {
+            admin.setClientAttribute(SPA, DemoRealmAdmin.ROTATION_ATTRIBUTE, "enabled");
+        }
+    }
+
+    /** Whether a policy whose only condition is this one makes the executor protect refreshes. */
+    enum Coverage { PROTECTED, NOT_APPLIED }
+
+    static Stream<Arguments> everyConditionKeycloakShips() {
+        return Stream.of(
+                Arguments.of("any-client", json(Map.of()), Coverage.PROTECTED, null),
+                Arguments.of("client-access-type", json(Map.of("type", List.of("public"))), Coverage.PROTECTED, null),
+                Arguments.of("client-attributes", json(Map.of("attributes",
+                        "[{\"key\":\"refresh-token-rotation\",\"value\":\"enabled\"}]")), Coverage.PROTECTED, null),
+                Arguments.of("client-roles", json(Map.of("roles", List.of("rotation-covered"))), Coverage.PROTECTED, null),
+                Arguments.of("client-scopes", json(Map.of("type", "Default", "scopes", List.of("profile"))), Coverage.PROTECTED, null),
+                // an optional scope that the client names on some refreshes only: the family stays protected on the others
+                Arguments.of("client-scopes", json(Map.of("type", "Optional", "scopes", List.of("offline_access"))),
+                        Coverage.PROTECTED, "offline_access"),
+                Arguments.of("client-type", json(Map.of("protocol", "openid-connect")), Coverage.PROTECTED, null),
+                Arguments.of("grant-type", json(Map.of("grant_types", List.of("refresh_token"))), Coverage.PROTECTED, null),
+                // conditions that never vote on token requests: the policy applies to no refresh, tokens stay stock
+                Arguments.of("grant-type", json(Map.of("grant_types", List.of("authorization_code"))), Coverage.NOT_APPLIED, null),
+                Arguments.of("acr-condition", json(Map.of("acr-property", "gold")), Coverage.NOT_APPLIED, null),
+                Arguments.of("identity-provider-alias", json(Map.of("identity_provider_aliases", List.of("corporate"))),
+                        Coverage.NOT_APPLIED, null),
+                Arguments.of("client-updater-context", json(Map.of("update-client-source", List.of("ByAuthenticatedUser"))),
+                        Coverage.NOT_APPLIED, null),
+                Arguments.of("client-updater-source-groups", json(Map.of("groups", List.of("topGroup"))), Coverage.NOT_APPLIED, null),
+                Arguments.of("client-updater-source-host", json(Map.of("trusted-hosts", List.of("localhost"))), Coverage.NOT_APPLIED, null),
+                Arguments.of("client-updater-source-roles", json(Map.of("roles", List.of("admin"))), Coverage.NOT_APPLIED, null));
+    }
+
+    @ParameterizedTest(name = "{0} {1}: {2}")
+    @MethodSource("everyConditionKeycloakShips")
+    void everyConditionKeycloakShipsEitherProtectsEveryRefreshOrLeavesTokensStock(String condition, JsonNode configuration,
+                                                                                  Coverage coverage, String scopeOnFirstRefresh) {
+        ClientPoliciesRepresentation original = admin.policies();
+        String roleOfSpa = "rotation-covered";
+        realm.clients().get(admin.clientUuid(SPA)).roles().create(new RoleRepresentation(roleOfSpa, null, false));
+        admin.usePolicyCondition(condition, configuration);
+        try {
+            TokenResponse login = ok(spa.login("alice", "alice", scopeOnFirstRefresh == null ? "" : scopeOnFirstRefresh));
+            TokenResponse first = ok(scopeOnFirstRefresh == null ? spa.refresh(login.refreshToken())
+                    : spa.refreshWithScope(login.refreshToken(), scopeOnFirstRefresh));
+            TokenResponse second = ok(spa.refresh(first.refreshToken()));
+
+            TokenResponse replay = spa.refresh(first.refreshToken());
+
+            if (coverage == Coverage.PROTECTED) {
+                assertInvalidGrant(replay);
+                assertEquals(1, admin.reuseEvents().size(), describe(admin.reuseEvents()));
+                assertInvalidGrant(spa.refresh(second.refreshToken()));
+            } else {
+                ok(replay);
+                assertNull(second.refreshTokenClaims().get("rtr_fam"), "a policy that does not apply adds no claims");
+                assertTrue(admin.reuseEvents().isEmpty());
+            }
+        } finally {
+            admin.restorePolicies(original);
+            realm.clients().get(admin.clientUuid(SPA)).roles().deleteRole(roleOfSpa);
+        }
+    }
+
+    @Test
+    void theExecutorInTwoProfilesOfOnePolicyRotatesOncePerRefresh() {
+        ClientProfilesRepresentation profiles = RotationProfile.withConfiguration(JSON.createObjectNode());
+        ClientProfileRepresentation second = new ClientProfileRepresentation();
+        second.setName("refresh-token-rotation-again");
+        second.setExecutors(profiles.getProfiles().get(0).getExecutors());
+        profiles.setProfiles(List.of(profiles.getProfiles().get(0), second));
+        realm.clientPoliciesProfilesResource().updateProfiles(profiles);
+        ClientPoliciesRepresentation original = admin.policies();
+        admin.addProfileToPolicy(second.getName());
+        try {
+            TokenResponse current = spa.login("alice", "alice");
+            for (int generation = 1; generation <= 3; generation++) {
+                current = ok(spa.refresh(current.refreshToken()));
+                assertEquals(generation, current.refreshTokenGeneration());
+            }
+        } finally {
+            admin.restorePolicies(original);
         }
     }
 
@@ -429,43 +695,38 @@ public abstract class RefreshTokenRotationScenarios {
         assertInvalidGrant(spa.refresh(login.refreshToken()));
 
         assertInvalidGrant(spa.refresh(newest.refreshToken()));
-        String sessionId = sessionIdOf(newest);
-        assertTrue(realm.users().get(userId("alice")).getOfflineSessions(clientUuid(SPA)).stream()
-                .noneMatch(offline -> offline.getId().equals(sessionId)), "the offline client session is revoked");
+        assertFalse(admin.offlineSessionIdsOf("alice", SPA).contains(sessionIdOf(newest)), "the offline client session is revoked");
     }
 
     @Test
     void offlineTokensKeepStockBehaviourWhenExcluded() {
-        configureRotation(0, "client-session", false);
+        admin.configureRotation(0, "client-session", false);
         TokenResponse login = ok(spa.login("alice", "alice", "offline_access"));
         TokenResponse first = ok(spa.refresh(login.refreshToken()));
 
         ok(spa.refresh(login.refreshToken()));
         ok(spa.refresh(first.refreshToken()));
         assertNull(first.refreshTokenClaims().get("rtr_gen"));
-        assertTrue(reuseEvents().isEmpty());
+        assertTrue(admin.reuseEvents().isEmpty());
     }
 
+    // --- 9. bounded state ----------------------------------------------------------------------------------------
+
     @Test
-    void theExecutorInTwoProfilesOfOnePolicyRotatesOncePerRefresh() {
-        ClientProfilesRepresentation profiles = RotationProfile.withConfiguration(JSON.createObjectNode());
-        ClientProfileRepresentation second = new ClientProfileRepresentation();
-        second.setName("refresh-token-rotation-again");
-        second.setExecutors(profiles.getProfiles().get(0).getExecutors());
-        profiles.setProfiles(List.of(profiles.getProfiles().get(0), second));
-        realm.clientPoliciesProfilesResource().updateProfiles(profiles);
-        ClientPoliciesRepresentation policies = realm.clientPoliciesPoliciesResource().getPolicies(false);
-        ClientPoliciesRepresentation original = JSON.convertValue(JSON.valueToTree(policies), ClientPoliciesRepresentation.class);
-        policies.getPolicies().get(0).setProfiles(List.of(RotationProfile.NAME, second.getName()));
-        realm.clientPoliciesPoliciesResource().updatePolicies(policies);
-        try {
-            TokenResponse current = spa.login("alice", "alice");
-            for (int generation = 1; generation <= 3; generation++) {
-                current = ok(spa.refresh(current.refreshToken()));
-                assertEquals(generation, current.refreshTokenGeneration());
-            }
-        } finally {
-            realm.clientPoliciesPoliciesResource().updatePolicies(original);
+    void manyLoginsInOneSessionKeepTheFamilyStateBoundedAndTheNewestLoginsWork() {
+        OidcTestClient.Browser browser = new OidcTestClient.Browser();
+        TokenResponse oldest = spa.login(browser, "alice", "alice", "");
+        List<TokenResponse> logins = new ArrayList<>();
+        for (int i = 0; i < FAMILIES_PER_CLIENT_SESSION; i++) {
+            logins.add(spa.login(browser, "alice", "alice", ""));
+        }
+        assertEquals(1, logins.stream().map(RefreshTokenRotationScenarios::sessionIdOf).distinct().count(), "one client session");
+
+        // the oldest family no longer fits: refused, but nothing is revoked and no one else is logged out
+        assertInvalidGrant(spa.refresh(oldest.refreshToken()));
+        assertTrue(admin.reuseEvents().isEmpty(), "an untracked family is not a thief");
+        for (TokenResponse login : List.of(logins.get(0), logins.get(logins.size() - 1))) {
+            ok(spa.refresh(ok(spa.refresh(login.refreshToken())).refreshToken()));
         }
     }
 
@@ -483,7 +744,7 @@ public abstract class RefreshTokenRotationScenarios {
         assertEquals(List.of("grace-period-seconds", "include-offline-tokens", "reuse-revocation-scope"),
                 properties.keySet().stream().sorted().toList());
         properties.values().forEach(p -> assertFalse(p.getHelpText() == null || p.getHelpText().isBlank(), p.getName()));
-        assertEquals(List.of("client-session", "user-session"), properties.get("reuse-revocation-scope").getOptions());
+        assertEquals(List.of("family", "client-session", "user-session"), properties.get("reuse-revocation-scope").getOptions());
     }
 
     @Test
@@ -518,11 +779,12 @@ public abstract class RefreshTokenRotationScenarios {
         realm.clientPoliciesProfilesResource().updateProfiles(RotationProfile.withConfiguration(JSON.valueToTree(
                 Map.of("grace-period-seconds", 5, "reuse-revocation-scope", "user-session", "include-offline-tokens", false))));
         realm.clientPoliciesProfilesResource().updateProfiles(RotationProfile.withConfiguration(JSON.valueToTree(
-                Map.of("grace-period-seconds", "5", "reuse-revocation-scope", "user-session", "include-offline-tokens", "false"))));
+                Map.of("grace-period-seconds", "5", "reuse-revocation-scope", "family", "include-offline-tokens", "false"))));
         JsonNode stored = realm.clientPoliciesProfilesResource().getProfiles(false).getProfiles().stream()
                 .filter(p -> RotationProfile.NAME.equals(p.getName())).findFirst().orElseThrow()
                 .getExecutors().get(0).getConfiguration();
         assertEquals("5", stored.get("grace-period-seconds").asText());
+        assertEquals("family", stored.get("reuse-revocation-scope").asText());
     }
 
     // --- helpers -------------------------------------------------------------------------------------------------
@@ -551,67 +813,12 @@ public abstract class RefreshTokenRotationScenarios {
         return ParallelRefresh.of(refreshToken, clients);
     }
 
-    private void configureRotation(int graceSeconds, String scope, boolean includeOffline) {
-        RotationProfile.configure(realm, graceSeconds, scope, includeOffline);
-    }
-
-    private void ensureOtherClient() {
-        if (!realm.clients().findByClientId(OTHER_CLIENT).isEmpty()) {
-            return;
-        }
-        realm.clients().create(TestRealms.publicClient(OTHER_CLIENT, OTHER_REDIRECT)).close();
-    }
-
-    private void createOtherRealm() {
-        keycloak().admin().realms().create(TestRealms.realmWithAlice(OTHER_REALM, TestRealms.publicClient(SPA, SPA_REDIRECT)));
-    }
-
-    private void setClientAttribute(String clientId, String name, String value) {
-        ClientRepresentation client = realm.clients().findByClientId(clientId).get(0);
-        if (value == null) {
-            client.getAttributes().remove(name);
-            client.getAttributes().put(name, "");
-        } else {
-            client.getAttributes().put(name, value);
-        }
-        realm.clients().get(client.getId()).update(client);
-    }
-
-    private String clientUuid(String clientId) {
-        return realm.clients().findByClientId(clientId).get(0).getId();
-    }
-
-    private String userId(String username) {
-        return realm.users().searchByUsername(username, true).get(0).getId();
-    }
-
-    private List<String> sessionIdsOf(String username) {
-        return realm.users().get(userId(username)).getUserSessions().stream().map(UserSessionRepresentation::getId).toList();
-    }
-
-    private List<String> clientsOfSession(String username, String sessionId) {
-        return realm.users().get(userId(username)).getUserSessions().stream()
-                .filter(s -> s.getId().equals(sessionId))
-                .flatMap(s -> s.getClients().values().stream())
-                .toList();
-    }
-
-    private List<EventRepresentation> reuseEvents() {
-        return realm.getEvents(List.of("REFRESH_TOKEN_ERROR"), null, null, null, null, null, 0, 100).stream()
-                .filter(e -> REUSED.equals(e.getError()))
-                .toList();
-    }
-
     private static JsonNode readJson(String body) {
         try {
             return JSON.readTree(body);
         } catch (Exception e) {
             throw new AssertionError("not JSON: " + body, e);
         }
-    }
-
-    private static String describe(List<EventRepresentation> events) {
-        return events.stream().map(e -> e.getType() + "/" + e.getError() + e.getDetails()).toList().toString();
     }
 
     private static String sessionIdOf(TokenResponse response) {

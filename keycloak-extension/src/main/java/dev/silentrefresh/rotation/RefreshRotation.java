@@ -1,0 +1,272 @@
+package dev.silentrefresh.rotation;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+import org.keycloak.OAuthErrorException;
+import org.keycloak.common.util.Time;
+import org.keycloak.events.Details;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.events.EventType;
+import org.keycloak.models.AuthenticatedClientSessionModel;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakContext;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.representations.RefreshToken;
+import org.keycloak.services.CorsErrorResponseException;
+import org.keycloak.services.cors.Cors;
+
+/**
+ * One refresh under the rotation rule, after Keycloak has verified the presented token (signature, type, issuer, expiry,
+ * client, binding) and validated its session: decide, take the generation's claim if the family moves, then issue
+ * (stamp the new token, record the family) or refuse (revoke per scope, or refuse alone).
+ *
+ * <p>Everything it writes to the client session rides on the request's own transaction, in the same write as Keycloak's
+ * own bookkeeping of the refresh; a refusal rolls that transaction back.
+ */
+final class RefreshRotation {
+
+    /** Event error for a token of a revoked or no longer tracked family: refused, but not evidence of theft. */
+    static final String INACTIVE_FAMILY_ERROR = "refresh_token_family_inactive";
+
+    /** How long a request waits for another request that holds its family's generation to finish. */
+    private static final Duration CLAIM_WAIT = Duration.ofSeconds(10);
+    private static final long MAX_BACKOFF_MILLIS = 50;
+    private static final Logger logger = Logger.getLogger(RefreshRotation.class);
+
+    private final KeycloakSession session;
+    private final AuthenticatedClientSessionModel clientSession;
+    private final RefreshToken presented;
+    private final RotationSettings settings;
+    private final String family;
+    private final PresentedToken asPresented;
+    private final String noteBefore;
+    private final boolean adoption;
+
+    private RefreshRotation(KeycloakSession session, AuthenticatedClientSessionModel clientSession, RefreshToken presented,
+                            RotationSettings settings, String family, PresentedToken asPresented, boolean adoption, String noteBefore) {
+        this.session = session;
+        this.clientSession = clientSession;
+        this.presented = presented;
+        this.settings = settings;
+        this.family = family;
+        this.asPresented = asPresented;
+        this.adoption = adoption;
+        this.noteBefore = noteBefore;
+    }
+
+    /**
+     * @param covered the executor's mark, or {@code null} when no policy applied the executor to this request (then only
+     *                a family it started before is enforced, with the settings recorded in the family)
+     * @return the rotation to enforce, or {@code null} when the token is none of the executor's business
+     */
+    static RefreshRotation of(KeycloakSession session, AuthenticatedClientSessionModel clientSession, RefreshToken presented,
+                              CoveredRefresh covered) {
+        PresentedToken token = TokenFamilies.presented(presented);
+        if (covered != null && !covered.covers(presented)) {
+            return null;
+        }
+        if (token.isStamped()) {
+            RotationSettings settings = covered != null ? covered.settings() : recordedSettingsOf(clientSession, token.family());
+            return new RefreshRotation(session, clientSession, presented, settings, token.family(), token, false,
+                    TokenFamilies.readNote(clientSession, token.family()));
+        }
+        if (covered == null) {
+            return null;
+        }
+        String adopted = TokenFamilies.adoptedFamily(clientSession);
+        if (adopted == null) {
+            return new RefreshRotation(session, clientSession, presented, covered.settings(), KeycloakModelUtils.generateId(), token,
+                    true, null);
+        }
+        return ofAdoptedChain(session, clientSession, presented, covered.settings(), adopted,
+                TokenFamilies.readNote(clientSession, adopted));
+    }
+
+    /** An unstamped token after the adoption is an older token of the adopted chain: generation 0 of that family. */
+    private static RefreshRotation ofAdoptedChain(KeycloakSession session, AuthenticatedClientSessionModel clientSession,
+                                                  RefreshToken presented, RotationSettings settings, String adopted, String note) {
+        return new RefreshRotation(session, clientSession, presented, settings, adopted, new PresentedToken(adopted, 0, presented.getId()),
+                false, note);
+    }
+
+    private static RotationSettings recordedSettingsOf(AuthenticatedClientSessionModel clientSession, String family) {
+        FamilyState state = TokenFamilies.read(clientSession, family);
+        return state != null ? state.recordedSettings() : RotationSettings.DEFAULTS;
+    }
+
+    /** @param issued the refresh token Keycloak is about to return, or {@code null} if it returns none */
+    void enforce(RefreshToken issued) {
+        RotationDecision decision = decide(FamilyState.fromNoteValue(noteBefore));
+        if (decision.advancesFamily() && issued != null) {
+            decision = claimOrWait(decision);
+        }
+        if (decision == null) {
+            // another request adopted this client session's tokens first: this token belongs to the chain it adopted
+            String[] adopted = committedAdoption();
+            ofAdoptedChain(session, clientSession, presented, settings, adopted[0], adopted[1]).enforce(issued);
+            return;
+        }
+        switch (decision.verdict()) {
+            case ROTATE, ADOPT -> advance(decision, issued);
+            case GRACE -> issueSibling(decision, issued);
+            case REUSE -> refuseReuse();
+            case REFUSE -> refuseInactive();
+        }
+    }
+
+    private RotationDecision decide(FamilyState state) {
+        return new RotationDecider(settings.gracePeriod()).decide(state, asPresented, Time.currentTimeMillis());
+    }
+
+    /**
+     * Takes the claim on moving the family on from the presented generation. If another request holds it, waits until that
+     * request's outcome is visible and decides again from it: the same token's twin gets a sibling inside the window,
+     * another token is reuse; if the other request rolled back, its claim is gone and this one takes it.
+     *
+     * @return the decision to carry out, or {@code null} when another request adopted the client session first
+     */
+    private RotationDecision claimOrWait(RotationDecision decision) {
+        GenerationClaim claim = GenerationClaim.of(session, claimedFamily(), asPresented.generation());
+        long deadline = System.nanoTime() + CLAIM_WAIT.toNanos();
+        long backoffMillis = 2;
+        while (!claim.take()) {
+            if (adoption) {
+                if (committedAdoption() != null) {
+                    return null;
+                }
+            } else {
+                RotationDecision after = decide(FamilyState.fromNoteValue(committedNote()));
+                if (!after.equals(decision)) {
+                    return after;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the generation stayed claimed for " + CLAIM_WAIT);
+            }
+            pause(backoffMillis);
+            backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+        }
+        claim.undoOnRollback(this::restoreNotes);
+        return decision;
+    }
+
+    /** Adoptions of one client session contend for the client session, not for a family that does not exist yet. */
+    private String claimedFamily() {
+        return adoption ? "adopt:" + presented.getSessionId() + ":" + clientSession.getClient().getId() : family;
+    }
+
+    private void advance(RotationDecision decision, RefreshToken issued) {
+        if (issued == null) {
+            // Keycloak returns no refresh token (another executor removed it): the presented one stays in use
+            return;
+        }
+        TokenFamilies.stamp(issued, family, decision.issueGeneration());
+        TokenFamilies.write(clientSession, family, FamilyState.issued(decision.issueGeneration(), Time.currentTimeMillis(),
+                TokenFamilies.expiryOf(issued), presented.getId(), settings));
+        if (adoption) {
+            TokenFamilies.markAdopted(clientSession, family);
+        }
+        logger.tracef("Refresh token family %s moved on to generation %d", family, decision.issueGeneration());
+    }
+
+    private void issueSibling(RotationDecision decision, RefreshToken issued) {
+        if (issued != null) {
+            TokenFamilies.stamp(issued, family, decision.issueGeneration());
+        }
+        logger.tracef("Refresh token family %s: the consumed token came back inside the grace window; issued a sibling", family);
+    }
+
+    private void refuseReuse() {
+        ClientModel client = clientSession.getClient();
+        new FamilyRevocation(session).revoke(client, presented, family, settings.revocationScope());
+        session.getTransactionManager().setRollbackOnly();
+        String revoked = settings.revocationScope() == RevocationScope.FAMILY ? "the token family" : "the session";
+        throw invalidGrant("Refresh token reuse detected; " + revoked + " has been revoked");
+    }
+
+    private void refuseInactive() {
+        session.getTransactionManager().setRollbackOnly();
+        RealmModel realm = session.getContext().getRealm();
+        new EventBuilder(realm, session, session.getContext().getConnection())
+                .event(EventType.REFRESH_TOKEN)
+                .client(clientSession.getClient())
+                .user(presented.getSubject())
+                .session(presented.getSessionId())
+                .detail(FamilyRevocation.FAMILY_DETAIL, family)
+                .detail(Details.REFRESH_TOKEN_ID, presented.getId())
+                .error(INACTIVE_FAMILY_ERROR);
+        throw invalidGrant("Refresh token family is no longer active");
+    }
+
+    private CorsErrorResponseException invalidGrant(String description) {
+        // the token endpoint's CORS headers, so a browser app can read why
+        return new CorsErrorResponseException(session.getProvider(Cors.class), OAuthErrorException.INVALID_GRANT, description,
+                Response.Status.BAD_REQUEST);
+    }
+
+    /** The family's note as committed by other requests, read outside this request. */
+    private String committedNote() {
+        return readCommitted(current -> TokenFamilies.readNote(current, family));
+    }
+
+    /** The adopted family and its note as committed by other requests, or {@code null} while none is adopted. */
+    private String[] committedAdoption() {
+        return readCommitted(current -> {
+            String adopted = TokenFamilies.adoptedFamily(current);
+            return adopted == null ? null : new String[] {adopted, TokenFamilies.readNote(current, adopted)};
+        });
+    }
+
+    private <T> T readCommitted(Function<AuthenticatedClientSessionModel, T> read) {
+        KeycloakContext request = session.getContext();
+        ClientModel client = clientSession.getClient();
+        boolean offline = TokenFamilies.isOffline(presented);
+        return KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(), request, reading -> {
+            AuthenticatedClientSessionModel current = TokenFamilies.clientSessionOf(reading, reading.getContext().getRealm(),
+                    client, presented.getSessionId(), offline);
+            return current == null ? null : read.apply(current);
+        }, "refresh-token-rotation read");
+    }
+
+    /**
+     * Puts this request's note changes back after its transaction rolled back. Keycloak applies a session change to the
+     * cached entity before commit and does not undo it on rollback, so without this a rotation that never committed would
+     * still count as done, and the client's retry with the same token would look like reuse (keycloak#49213).
+     */
+    private void restoreNotes() {
+        KeycloakContext request = session.getContext();
+        ClientModel client = clientSession.getClient();
+        boolean offline = TokenFamilies.isOffline(presented);
+        try {
+            KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), request, restoring -> {
+                AuthenticatedClientSessionModel current = TokenFamilies.clientSessionOf(restoring, restoring.getContext().getRealm(),
+                        client, presented.getSessionId(), offline);
+                if (current != null) {
+                    TokenFamilies.restoreNote(current, TokenFamilies.noteKey(family), noteBefore);
+                    if (adoption) {
+                        TokenFamilies.restoreNote(current, TokenFamilies.adoptedNoteKey(), null);
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            // the cached entity is already put back when the write fails; the database never had the change
+            logger.debugf("Writing back the note of rolled-back family %s failed: %s", family, e.getClass().getSimpleName());
+        }
+    }
+
+    private static void pause(long backoffMillis) {
+        try {
+            Thread.sleep(1 + ThreadLocalRandom.current().nextLong(backoffMillis));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the family's generation", e);
+        }
+    }
+}
