@@ -20,6 +20,7 @@ import dev.silentrefresh.demo.auth.DpopReplayCache;
 import dev.silentrefresh.demo.auth.DpopSettings;
 import dev.silentrefresh.demo.auth.JwtVerifier;
 import dev.silentrefresh.demo.auth.VerifiedTokenCache;
+import dev.silentrefresh.demo.http.SecureErrorHandler;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee10.servlet.DefaultServlet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -121,6 +122,8 @@ public final class DemoServer {
         context.addServlet(staticHolder, "/");
 
         server.setHandler(context);
+        // errors Jetty answers before the context (bad request line, oversized headers) get the same defences as the pages
+        server.setErrorHandler(new SecureErrorHandler());
         return server;
     }
 
