@@ -36,11 +36,18 @@ public final class SecureErrorHandler extends ErrorHandler {
         return super.badMessageError(status, reason, fields);
     }
 
+    // headers the app's own filter already set (an error inside the context) are kept; an error is never stored
     private static void addHeaders(HttpFields.Mutable fields) {
-        fields.put("Content-Security-Policy", CONTENT_SECURITY_POLICY);
-        fields.put("X-Content-Type-Options", "nosniff");
-        fields.put("Referrer-Policy", "no-referrer");
-        fields.put("X-Frame-Options", "DENY");
+        addIfAbsent(fields, "Content-Security-Policy", CONTENT_SECURITY_POLICY);
+        addIfAbsent(fields, "X-Content-Type-Options", "nosniff");
+        addIfAbsent(fields, "Referrer-Policy", "no-referrer");
+        addIfAbsent(fields, "X-Frame-Options", "DENY");
         fields.put("Cache-Control", "no-store");
+    }
+
+    private static void addIfAbsent(HttpFields.Mutable fields, String name, String value) {
+        if (!fields.contains(name)) {
+            fields.put(name, value);
+        }
     }
 }

@@ -1,7 +1,7 @@
 package dev.silentrefresh.demo.testing;
 
 import java.io.IOException;
-import java.net.CookieManager;
+import java.net.CookieHandler;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -36,7 +36,7 @@ public final class KeycloakLogin {
     private final String realmUrl;
     private final String clientId;
     private final String redirectUri;
-    private final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
+    private final HttpClient http = HttpClient.newBuilder().cookieHandler(new LoopbackCookies())
             .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
 
     public KeycloakLogin(String keycloakUrl, String realm, String clientId, String redirectUri) {
@@ -134,6 +134,47 @@ public final class KeycloakLogin {
             }
         }
         return values;
+    }
+
+    /**
+     * A browser's cookie jar for a server on this machine: Keycloak marks its login cookies {@code Secure}, which the JDK's
+     * {@code CookieManager} then withholds over plain HTTP, as browsers do not for {@code localhost}.
+     */
+    private static final class LoopbackCookies extends CookieHandler {
+
+        private final Map<String, String> cookies = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public Map<String, java.util.List<String>> get(URI uri, Map<String, java.util.List<String>> requestHeaders) {
+            if (this.cookies.isEmpty()) {
+                return Map.of();
+            }
+            String header = this.cookies.entrySet().stream().map(c -> c.getKey() + "=" + c.getValue()).collect(Collectors.joining("; "));
+            return Map.of("Cookie", java.util.List.of(header));
+        }
+
+        @Override
+        public void put(URI uri, Map<String, java.util.List<String>> responseHeaders) {
+            for (Map.Entry<String, java.util.List<String>> header : responseHeaders.entrySet()) {
+                if (header.getKey() == null || !header.getKey().equalsIgnoreCase("Set-Cookie")) {
+                    continue;
+                }
+                for (String cookie : header.getValue()) {
+                    String pair = cookie.split(";", 2)[0];
+                    int eq = pair.indexOf('=');
+                    if (eq > 0) {
+                        String name = pair.substring(0, eq).trim();
+                        String value = pair.substring(eq + 1).trim();
+                        boolean expired = cookie.toLowerCase().contains("max-age=0") || value.isEmpty();
+                        if (expired) {
+                            this.cookies.remove(name);
+                        } else {
+                            this.cookies.put(name, value);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private static String random(int bytes) {
