@@ -43,9 +43,9 @@ import com.nimbusds.jwt.SignedJWT;
  * the final empty line are added when the request is sent.
  *
  * <p>Tokens are signed with the test-only key in {@code hostile/corpus-realm-key.json} and issued at {@link #CORPUS_TIME};
- * the test runs the app on a clock standing at that time, so the committed tokens never expire. Regenerate with
- * {@code ./mvnw -q -pl demo-webapp test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=dev.silentrefresh.demo.testing.HostileCorpus} (writes the files anew from this class).
+ * the test runs the app on a clock standing at that time, so the committed tokens never expire. Regenerate (after changing
+ * this class) with {@code ./mvnw -q -pl demo-webapp test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=dev.silentrefresh.demo.testing.HostileCorpus -Dexec.args=demo-webapp}.
  */
 public final class HostileCorpus {
 
@@ -133,9 +133,13 @@ public final class HostileCorpus {
         }
     }
 
-    /** Writes the corpus anew into {@code src/test/resources/hostile/requests} (run from the module folder). */
+    /**
+     * Writes the corpus and the fuzz seeds anew; the argument is the {@code demo-webapp} module folder (default: the
+     * current folder). Existing {@code crash-*} inputs are kept.
+     */
     public static void main(String[] args) throws IOException {
-        Path folder = args.length > 0 ? Path.of(args[0]) : REQUESTS_SOURCE;
+        Path module = args.length > 0 ? Path.of(args[0]) : Path.of("");
+        Path folder = module.resolve(REQUESTS_SOURCE);
         Files.createDirectories(folder);
         try (Stream<Path> old = Files.list(folder)) {
             for (Path file : old.toList()) {
@@ -147,9 +151,7 @@ public final class HostileCorpus {
             Files.writeString(folder.resolve(hostile.name() + ".txt"), hostile.toFileText(), StandardCharsets.ISO_8859_1);
         }
         System.out.println("wrote " + cases.size() + " cases to " + folder.toAbsolutePath());
-        if (args.length == 0) {
-            writeFuzzSeeds(cases, FUZZ_INPUTS_SOURCE);
-        }
+        writeFuzzSeeds(cases, module.resolve(FUZZ_INPUTS_SOURCE));
     }
 
     /** Where Jazzer finds the seeds (and keeps the crashes) of {@code BearerTokenFilterFuzzTest}. */
