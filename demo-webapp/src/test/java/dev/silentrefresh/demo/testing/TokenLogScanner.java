@@ -13,14 +13,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Finds token values in captured logs: any of the tokens a test handled, or a recognisable part of one (a JWT's payload or
- * signature segment, any {@value #CHUNK}-character stretch of an opaque value such as a refresh token), and anything that
- * looks like a JWT at all, known to the test or not.
+ * Finds token values in captured logs: any of the tokens a test handled, or a recognisable part of one (any
+ * {@value #CHUNK}-character stretch of a JWT's signature segment, which is what makes a token usable, or of an opaque
+ * value), and anything that looks like a JWT at all, known to the test or not.
  *
  * <p>Each secret is cut into {@value #CHUNK}-character pieces at a fixed stride, and every {@value #CHUNK}-character window
  * of the log is looked up among them, so a leaked fragment of {@code 2 * CHUNK - 1} characters or more is always found, in
- * time linear in the size of the log. JWT header segments are left out: they are not secret, and every token of one realm
- * key shares the same header.
+ * time linear in the size of the log. A JWT's header and payload segments are left out: the header is the same for every
+ * token of a realm key, and the payload holds identifiers (such as the session id in {@code sid}) that Keycloak may log
+ * for reasons of its own in other encodings; a token without its signature is no credential, and a whole token is caught
+ * by its signature and by the JWT pattern.
  *
  * <pre>{@code
  * TokenLogScanner scanner = new TokenLogScanner();
@@ -48,8 +50,10 @@ public final class TokenLogScanner {
         this.tokens++;
         String[] segments = token.split("\\.", -1);
         boolean jwt = segments.length >= 3 && segments[0].startsWith("eyJ");
-        for (int i = jwt ? 1 : 0; i < segments.length; i++) {
-            addChunks(segments[i]);
+        if (jwt) {
+            addChunks(segments[segments.length - 1]);
+        } else {
+            addChunks(token);
         }
         return this;
     }
