@@ -68,6 +68,9 @@ class HostileRefreshTokenIT {
     @InjectRealm(fromJson = "/realm-export.json")
     ManagedRealm demoRealm;
 
+    /** A body Keycloak 26.7.3 answers with 500 before the extension is reached (RESTEasy's form decoding); see docs/reliability.md. */
+    private static final String BAD_PERCENT_ENCODING = "bad-percent-encoding";
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     /** One hostile refresh request: its form body (already encoded) and, where it matters, its content type. */
@@ -107,7 +110,9 @@ class HostileRefreshTokenIT {
             statuses.put(hostile.name(), post(hostile));
         }
 
-        // Then each got a 4xx, never a 5xx
+        // Then each got a 4xx, never a 5xx, except one that Keycloak itself (its form parser, before any provider runs)
+        // answers with 500: asserted as it is, so the day Keycloak fixes it this test says so
+        assertEquals(500, statuses.remove(BAD_PERCENT_ENCODING), "Keycloak's answer to a malformed percent-encoding changed");
         List<String> not4xx = statuses.entrySet().stream().filter(e -> e.getValue() < 400 || e.getValue() >= 500)
                 .map(e -> e.getKey() + "=" + e.getValue()).toList();
         assertTrue(not4xx.isEmpty(), "not answered with a 4xx: " + not4xx + " (all: " + statuses + ")");
@@ -126,6 +131,35 @@ class HostileRefreshTokenIT {
         // and Keycloak's log holds no token, nor a recognisable part of one
         List<String> leaks = leaks(Files.readString(RefreshTokenRotationIT.SERVER_LOG), secrets);
         assertTrue(leaks.isEmpty(), "token parts in Keycloak's log: " + leaks);
+    }
+
+    /**
+     * Keycloak decodes a refresh token's base64 leniently: the same token in standard base64, padded, or with a NUL byte in
+     * its header is the same token to it. A thief who re-spells a rotated-out token must still be caught as a reuse.
+     */
+    @Test
+    void respelledReplayOfAnOldRefreshTokenIsStillDetectedAsReuse() throws Exception {
+        RealmResource realm = this.admin.realm(REALM);
+        OidcTestClient spa = new OidcTestClient(this.urls.getBase(), REALM, SPA, SPA_REDIRECT);
+        Map<String, java.util.function.UnaryOperator<String>> spellings = new LinkedHashMap<>();
+        spellings.put("standard-base64", token -> token.replace('-', '+').replace('_', '/'));
+        spellings.put("padded", token -> token + "==");
+        spellings.put("nul-in-header", token -> token.replaceFirst("\\.", "\u0000."));
+        for (Map.Entry<String, java.util.function.UnaryOperator<String>> spelling : spellings.entrySet()) {
+            realm.clearEvents();
+            TokenResponse login = spa.login("alice", "alice");
+            TokenResponse first = spa.refresh(login.refreshToken());
+            TokenResponse newest = spa.refresh(first.refreshToken());
+            assertEquals(200, newest.status(), newest.toString());
+
+            int status = post(Hostile.token(spelling.getKey(), spelling.getValue().apply(login.refreshToken())));
+
+            assertEquals(400, status, spelling.getKey() + ": the re-spelled generation-0 token was not refused");
+            assertEquals(400, spa.refresh(newest.refreshToken()).status(), spelling.getKey() + ": the family was not revoked");
+            long reuse = realm.getEvents(List.of("REFRESH_TOKEN_ERROR"), null, null, null, null, null, 0, 100).stream()
+                    .filter(event -> "refresh_token_reused".equals(event.getError())).count();
+            assertEquals(1, reuse, spelling.getKey() + ": reuse events");
+        }
     }
 
     private List<Hostile> corpus(TokenResponse honest, TokenResponse other, RealmResource realm) throws Exception {
@@ -152,8 +186,6 @@ class HostileRefreshTokenIT {
         corpus.add(Hostile.token("session-of-bob", Jwt.withClaim(token, "sid", Jwt.claims(other.refreshToken()).get("sid"))));
         corpus.add(Hostile.token("exp-huge", Jwt.withClaim(token, "exp", new java.math.BigInteger("9".repeat(300)))));
         corpus.add(Hostile.token("exp-negative", Jwt.withClaim(token, "exp", -1)));
-        corpus.add(Hostile.token("standard-base64", token.replace('-', '+').replace('_', '/')));
-        corpus.add(Hostile.token("padded", token + "=="));
 
         // re-signed, or not signed at all
         corpus.add(Hostile.token("alg-none", b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + payload + "."));
@@ -180,9 +212,9 @@ class HostileRefreshTokenIT {
         corpus.add(Hostile.token("deeply-nested-header", b64("{\"a\":".repeat(5_000) + "1" + "}".repeat(5_000)) + "." + payload + "." + signature));
         corpus.add(Hostile.token("deeply-nested-payload", header + "." + b64("[".repeat(20_000) + "]".repeat(20_000)) + "." + signature));
         corpus.add(Hostile.token("crlf", header + "\r\nX-Injected: 1\r\n." + payload + "." + signature));
-        corpus.add(Hostile.token("nul-byte", header + "\u0000." + payload + "." + signature));
         corpus.add(Hostile.raw("non-utf8-bytes", "grant_type=refresh_token&client_id=" + SPA + "&refresh_token=%FF%FE%FD." + payload + "." + signature));
-        corpus.add(Hostile.raw("bad-percent-encoding", "grant_type=refresh_token&client_id=" + SPA + "&refresh_token=%ZZ%" + payload));
+        corpus.add(Hostile.raw(BAD_PERCENT_ENCODING, "grant_type=refresh_token&client_id=" + SPA + "&refresh_token=%ZZ" + payload));
+        corpus.add(Hostile.token("nul-byte-in-garbage", "abc\u0000def." + payload + ".xyz"));
         corpus.add(Hostile.raw("two-refresh-tokens", "grant_type=refresh_token&client_id=" + SPA + "&refresh_token="
                 + encode(Jwt.withBrokenSignature(token)) + "&refresh_token=" + encode("garbage")));
         corpus.add(Hostile.raw("no-refresh-token", "grant_type=refresh_token&client_id=" + SPA));
