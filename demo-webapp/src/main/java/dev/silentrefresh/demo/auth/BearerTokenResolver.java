@@ -32,7 +32,8 @@ public final class BearerTokenResolver {
     // b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=", after exactly one space
     private static final Pattern AUTHORIZATION = Pattern.compile("^(?<scheme>Bearer|DPoP) (?<token>[a-zA-Z0-9\\-._~+/]+=*)$",
             Pattern.CASE_INSENSITIVE);
-    private static final Pattern TOKEN_SCHEME = Pattern.compile("^(?<scheme>Bearer|DPoP)(\\s.*)?$", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    private static final Pattern TOKEN_SCHEME = Pattern.compile("^(?<scheme>Bearer|DPoP)(\\s.*)?$",
+            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
     // a JWS in compact serialization: three base64url parts
     private static final Pattern COMPACT_JWS = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
     // matched on the raw query: a client that sends access_token at all gets told, whatever else the query holds

@@ -365,7 +365,8 @@ class DpopFilterTest {
 
         assertEquals(403, response.statusCode());
         assertEquals("DPoP realm=\"demo-api\", " + ALGS + ", error=\"insufficient_scope\", "
-                + "error_description=\"The access token lacks the client role reader\", scope=\"reader\"", header(response, "WWW-Authenticate"));
+                + "error_description=\"The access token lacks the client role reader\", scope=\"reader\"",
+                header(response, "WWW-Authenticate"));
     }
 
     @Test
@@ -430,7 +431,8 @@ class DpopFilterTest {
         Map<String, Object> header = parsed.getHeader().toJSONObject();
         header.put("jwk", jwk.toJSONObject());
         String signingInput = Base64URL.encode(JSONObjectUtils.toJSONString(header)) + "." + proof.split("\\.")[1];
-        Base64URL signature = new ECDSASigner(browserKey.privateKey().toECKey()).sign(parsed.getHeader(), signingInput.getBytes(StandardCharsets.US_ASCII));
+        Base64URL signature = new ECDSASigner(browserKey.privateKey().toECKey())
+                .sign(parsed.getHeader(), signingInput.getBytes(StandardCharsets.US_ASCII));
         return signingInput + "." + signature;
     }
 

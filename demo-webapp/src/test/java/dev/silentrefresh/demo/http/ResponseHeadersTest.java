@@ -103,7 +103,9 @@ class ResponseHeadersTest {
         if (name.contains("503")) {
             jwks.close();
         }
-        String request = head.replaceFirst("\r\n|$", "\r\nHost: localhost" + (head.contains("\r\n") ? "\r\n" : "")) + "\r\nConnection: close\r\n\r\n";
+        // Host right after the request line, then the test's headers, then the end of the head
+        String request = head.replaceFirst("\r\n|$", "\r\nHost: localhost" + (head.contains("\r\n") ? "\r\n" : ""))
+                + "\r\nConnection: close\r\n\r\n";
         RawHttp.Answer answer = RawHttp.send("127.0.0.1", app.uri("/").getPort(), request.getBytes(StandardCharsets.ISO_8859_1),
                 Duration.ofSeconds(10));
 

@@ -80,7 +80,8 @@ class TokenLeakIT {
             assertEquals(401, app.getWithToken("/api/me", second.refreshToken()).statusCode());
             assertEquals(401, app.getWithToken("/api/me", second.accessToken() + "x").statusCode());
             assertEquals(400, app.get("/api/me?access_token=" + second.accessToken()).statusCode());
-            assertEquals(400, app.get("/api/me", "Authorization", "Bearer " + second.accessToken() + " " + first.accessToken()).statusCode());
+            assertEquals(400, app.get("/api/me", "Authorization", "Bearer " + second.accessToken() + " " + first.accessToken())
+                    .statusCode());
 
             // a replay of a refresh token two generations old (the realm's grace window covers only the previous one): reuse,
             // the family is revoked

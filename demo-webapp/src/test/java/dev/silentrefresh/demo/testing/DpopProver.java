@@ -96,7 +96,8 @@ public final class DpopProver {
     /** {@code ath}: base64url(SHA-256(access token)). */
     public static String ath(String accessToken) {
         try {
-            return Base64URL.encode(MessageDigest.getInstance("SHA-256").digest(accessToken.getBytes(StandardCharsets.US_ASCII))).toString();
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(accessToken.getBytes(StandardCharsets.US_ASCII));
+            return Base64URL.encode(digest).toString();
         } catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);
         }

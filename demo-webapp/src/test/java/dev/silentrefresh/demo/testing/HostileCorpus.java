@@ -217,8 +217,10 @@ public final class HostileCorpus {
         c.header("016-two-tokens-comma", "two tokens in one header, comma-separated", 400, "Bearer " + valid + ",Bearer " + valid);
         c.header("017-two-tokens-space", "two tokens in one header, space-separated", 400, "Bearer " + valid + " " + valid);
         c.header("018-quoted-token", "the token in quotes", 400, "Bearer \"" + valid + "\"");
-        c.header("019-padding-in-the-middle", "base64 padding inside the token", 400, "Bearer " + header + "==." + payload + "." + signature);
-        c.header("020-trailing-space", "a space after the token: HTTP strips it from the field value (RFC 9110 §5.5), so the token is fine", 200, "Bearer " + valid + " ");
+        c.header("019-padding-in-the-middle", "base64 padding inside the token", 400,
+                "Bearer " + header + "==." + payload + "." + signature);
+        c.header("020-trailing-space", "a space after the token: HTTP strips it from the field value (RFC 9110 §5.5), so the token "
+                + "is fine", 200, "Bearer " + valid + " ");
         c.header("021-other-scheme", "Basic credentials: no bearer token at all", 401, "Basic YWxpY2U6YWxpY2U=");
         c.header("022-scheme-glued", "scheme and token without a space", 401, "Bearer" + valid);
         c.add("023-two-authorization-headers", "two Authorization headers, both with the valid token", 400,
@@ -236,7 +238,8 @@ public final class HostileCorpus {
         c.header("031-obs-fold", "the token folded onto a continuation line (obsolete line folding)", 400, "Bearer\r\n " + valid);
         c.header("032-nul-byte", "a NUL byte inside the token", 400, "Bearer " + header + "\u0000." + payload + "." + signature);
         c.header("033-bare-cr", "a bare CR inside the token", 400, "Bearer " + header + "\r." + payload + "." + signature);
-        c.header("034-non-utf8-bytes", "bytes that are not UTF-8 inside the token", 400, "Bearer " + header + "\u00ff\u00fe." + payload + "." + signature);
+        c.header("034-non-utf8-bytes", "bytes that are not UTF-8 inside the token", 400,
+                "Bearer " + header + "\u00ff\u00fe." + payload + "." + signature);
         c.header("035-latin1-scheme", "a Latin-1 letter in the scheme", 401, "B\u00e9arer " + valid);
         c.header("036-utf8-in-token", "UTF-8 multi-byte characters inside the token", 400,
                 "Bearer " + new String("ẞ€😀".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1) + valid);
@@ -260,8 +263,10 @@ public final class HostileCorpus {
                 header + "." + payload.substring(0, payload.length() - 7) + "." + signature);
         c.bearer("054-four-parts", "four parts", 401, valid + ".AAAA");
         c.bearer("055-five-parts-jwe-shape", "five parts, the shape of an encrypted JWT", 401, header + ".AAAA.AAAA." + payload + ".AAAA");
-        c.bearer("056-bad-base64-header", "a header that is not base64url (a character no b64token has)", 400, "e!J." + payload + "." + signature);
-        c.bearer("057-header-not-json", "a header that is base64url of text that is no JSON", 401, b64("not json") + "." + payload + "." + signature);
+        c.bearer("056-bad-base64-header", "a header that is not base64url (a character no b64token has)", 400,
+                "e!J." + payload + "." + signature);
+        c.bearer("057-header-not-json", "a header that is base64url of text that is no JSON", 401,
+                b64("not json") + "." + payload + "." + signature);
         c.bearer("058-header-json-array", "a header that is a JSON array", 401, b64("[1,2,3]") + "." + payload + "." + signature);
         c.bearer("059-payload-not-json", "a payload that is no JSON", 401, header + "." + b64("not json") + "." + signature);
         c.bearer("060-standard-base64-signature", "the real signature re-encoded in standard base64 (+ and /): not a JWS encoding", 401,
@@ -274,7 +279,8 @@ public final class HostileCorpus {
                 b64("{\"a\":".repeat(700) + "1" + "}".repeat(700)) + "." + payload + "." + signature);
         c.bearer("064-deeply-nested-payload", "a payload of arrays nested 2,500 levels deep, with the real signature", 401,
                 header + "." + b64("[".repeat(2_500) + "]".repeat(2_500)) + "." + signature);
-        c.bearer("064b-deeply-nested-claim", "valid claims plus a claim nested 2,000 levels deep, signed by the realm: Nimbus' JSON parser refuses it", 401,
+        c.bearer("064b-deeply-nested-claim", "valid claims plus a claim nested 2,000 levels deep, signed by the realm: Nimbus' JSON "
+                + "parser refuses it", 401,
                 keycloak.signPayload(claimsJson(corpusClaims(CORPUS_TIME, "alice", "reader").build())
                         .replaceFirst("\\{", "{\"deep\":" + "[".repeat(2_000) + "]".repeat(2_000) + ",")));
         c.bearer("064c-nested-too-long", "a header nested 1,100 levels deep: over the token limit", 400,
@@ -353,13 +359,15 @@ public final class HostileCorpus {
         c.bearer("100-typ-refresh-token", "a refresh token (typ Refresh) of the realm", 401,
                 keycloak.sign(corpusClaims(CORPUS_TIME, "alice", "reader").claim("typ", "Refresh").build()));
         c.bearer("101-header-typ-jwe", "header typ JWE", 401,
-                keycloak.sign(keycloak.header().type(new JOSEObjectType("JWE")).build(), corpusClaims(CORPUS_TIME, "alice", "reader").build()));
+                keycloak.sign(keycloak.header().type(new JOSEObjectType("JWE")).build(),
+                        corpusClaims(CORPUS_TIME, "alice", "reader").build()));
         c.bearer("102-other-issuer", "a token of another realm", 401,
                 keycloak.sign(corpusClaims(CORPUS_TIME, "alice", "reader").issuer("http://localhost:8080/realms/master").build()));
         c.bearer("103-expired", "a token that expired an hour before the corpus time", 401,
                 keycloak.sign(corpusClaims(CORPUS_TIME.minusSeconds(3600), "alice", "reader").build()));
         c.bearer("104-not-yet-valid", "a token whose nbf is an hour after the corpus time", 401,
-                keycloak.sign(corpusClaims(CORPUS_TIME, "alice", "reader").notBeforeTime(java.util.Date.from(CORPUS_TIME.plusSeconds(3600))).build()));
+                keycloak.sign(corpusClaims(CORPUS_TIME, "alice", "reader")
+                        .notBeforeTime(java.util.Date.from(CORPUS_TIME.plusSeconds(3600))).build()));
 
         // DPoP
         c.add("110-dpop-scheme-without-proof", "the DPoP scheme without a DPoP header", 401, List.of("Authorization: DPoP " + valid));
@@ -381,11 +389,13 @@ public final class HostileCorpus {
                 List.of("Authorization: Bearer " + valid));
         c.request("122-encoded-traversal", "an encoded path traversal under /api", 400, "GET /api/%2e%2e/%2e%2e/etc/passwd HTTP/1.1",
                 List.of("Authorization: Bearer " + valid));
-        c.request("123-public-path-with-garbage", "the public path with a garbage header: the header is ignored", 200, "GET /api/public HTTP/1.1",
+        c.request("123-public-path-with-garbage", "the public path with a garbage header: the header is ignored", 200,
+                "GET /api/public HTTP/1.1",
                 List.of("Authorization: Bearer %%%"));
         c.request("124-absolute-uri-other-host", "an absolute-form request line naming another host than Host: Jetty refuses it", 400,
                 "GET http://evil.example/api/me HTTP/1.1", List.of("Authorization: Bearer " + valid));
-        c.request("125-http10-without-host", "HTTP/1.0 without Host", 200, "GET /api/me HTTP/1.0", List.of("Authorization: Bearer " + valid), false);
+        c.request("125-http10-without-host", "HTTP/1.0 without Host", 200, "GET /api/me HTTP/1.0",
+                List.of("Authorization: Bearer " + valid), false);
         c.request("126-two-host-headers", "two Host headers", 400, "GET /api/me HTTP/1.1",
                 List.of("Host: evil.example", "Authorization: Bearer " + valid));
         return cases;

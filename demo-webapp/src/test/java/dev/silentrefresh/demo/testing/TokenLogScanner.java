@@ -79,7 +79,8 @@ public final class TokenLogScanner {
         }
         for (int i = 0; i + CHUNK <= log.length(); i++) {
             if (this.chunks.contains(log.substring(i, i + CHUNK))) {
-                findings.add("part of a known token at offset " + i + " (line " + lineOf(log, i) + "): " + preview(log.substring(i, i + CHUNK)));
+                findings.add("part of a known token at offset " + i + " (line " + lineOf(log, i) + "): "
+                        + preview(log.substring(i, i + CHUNK)));
                 // one finding per leaked stretch is enough
                 i += CHUNK - 1;
             }

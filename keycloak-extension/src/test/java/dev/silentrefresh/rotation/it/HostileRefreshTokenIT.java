@@ -181,7 +181,8 @@ class HostileRefreshTokenIT {
         corpus.add(Hostile.token("no-signature", header + "." + payload + "."));
         corpus.add(Hostile.token("two-parts", header + "." + payload));
         corpus.add(Hostile.token("flipped-signature", Jwt.withBrokenSignature(token)));
-        corpus.add(Hostile.token("generation-raised", Jwt.withClaim(token, "rtr_gen", ((Number) claims.getOrDefault("rtr_gen", 0)).intValue() + 1)));
+        int generation = ((Number) claims.getOrDefault("rtr_gen", 0)).intValue();
+        corpus.add(Hostile.token("generation-raised", Jwt.withClaim(token, "rtr_gen", generation + 1)));
         corpus.add(Hostile.token("generation-lowered", Jwt.withClaim(token, "rtr_gen", 0)));
         corpus.add(Hostile.token("generation-string", Jwt.withClaim(token, "rtr_gen", "2")));
         corpus.add(Hostile.token("generation-huge", Jwt.withClaim(token, "rtr_gen", new java.math.BigInteger("9".repeat(300)))));
@@ -198,10 +199,14 @@ class HostileRefreshTokenIT {
                 hmac(headerWithAlg(header, "HS256"), payload, Base64.getEncoder().encode(rsaPublicKey))));
         corpus.add(Hostile.token("hs512-with-empty-secret", hmac(headerWithAlg(header, "HS512"), payload, new byte[64])));
         corpus.add(Hostile.token("rs256-with-attacker-key", rsa(headerWithAlg(header, "RS256"), payload)));
-        corpus.add(Hostile.token("jwk-header-injection", rsa(b64("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"jwk\":{\"kty\":\"RSA\",\"n\":\"AQAB\",\"e\":\"AQAB\"}}"), payload)));
-        corpus.add(Hostile.token("jku-header-injection", rsa(b64("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"jku\":\"http://127.0.0.1:9/jwks\"}"), payload)));
-        corpus.add(Hostile.token("kid-path-traversal", b64("{\"alg\":\"HS512\",\"typ\":\"JWT\",\"kid\":\"../../../../etc/passwd\"}") + "." + payload + "." + signature));
-        corpus.add(Hostile.token("kid-sql", b64("{\"alg\":\"HS512\",\"typ\":\"JWT\",\"kid\":\"x' OR '1'='1\"}") + "." + payload + "." + signature));
+        corpus.add(Hostile.token("jwk-header-injection",
+                rsa(b64("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"jwk\":{\"kty\":\"RSA\",\"n\":\"AQAB\",\"e\":\"AQAB\"}}"), payload)));
+        corpus.add(Hostile.token("jku-header-injection",
+                rsa(b64("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"jku\":\"http://127.0.0.1:9/jwks\"}"), payload)));
+        corpus.add(Hostile.token("kid-path-traversal",
+                b64("{\"alg\":\"HS512\",\"typ\":\"JWT\",\"kid\":\"../../../../etc/passwd\"}") + "." + payload + "." + signature));
+        corpus.add(Hostile.token("kid-sql",
+                b64("{\"alg\":\"HS512\",\"typ\":\"JWT\",\"kid\":\"x' OR '1'='1\"}") + "." + payload + "." + signature));
 
         // other tokens where a refresh token belongs
         corpus.add(Hostile.token("access-token", honest.accessToken()));
@@ -212,26 +217,32 @@ class HostileRefreshTokenIT {
         corpus.add(Hostile.token("garbage", "not-a-token"));
         corpus.add(Hostile.token("oversized-9k", "A".repeat(9 * 1024)));
         corpus.add(Hostile.token("oversized-100k", b64("{\"a\":\"" + "x".repeat(70_000) + "\"}") + "." + payload + "." + signature));
-        corpus.add(Hostile.token("deeply-nested-header", b64("{\"a\":".repeat(5_000) + "1" + "}".repeat(5_000)) + "." + payload + "." + signature));
+        corpus.add(Hostile.token("deeply-nested-header",
+                b64("{\"a\":".repeat(5_000) + "1" + "}".repeat(5_000)) + "." + payload + "." + signature));
         corpus.add(Hostile.token("deeply-nested-payload", header + "." + b64("[".repeat(20_000) + "]".repeat(20_000)) + "." + signature));
         corpus.add(Hostile.token("crlf", header + "\r\nX-Injected: 1\r\n." + payload + "." + signature));
-        corpus.add(Hostile.raw("non-utf8-bytes", "grant_type=refresh_token&client_id=" + SPA + "&refresh_token=%FF%FE%FD." + payload + "." + signature));
+        corpus.add(Hostile.raw("non-utf8-bytes",
+                "grant_type=refresh_token&client_id=" + SPA + "&refresh_token=%FF%FE%FD." + payload + "." + signature));
         // no token material here: Keycloak logs this value whole at ERROR (see BAD_PERCENT_ENCODING)
         corpus.add(Hostile.raw(BAD_PERCENT_ENCODING, "grant_type=refresh_token&client_id=" + SPA + "&refresh_token=%ZZ-not-a-token"));
         corpus.add(Hostile.token("nul-byte-in-garbage", "abc\u0000def." + payload + ".xyz"));
         corpus.add(Hostile.raw("two-refresh-tokens", "grant_type=refresh_token&client_id=" + SPA + "&refresh_token="
                 + encode(Jwt.withBrokenSignature(token)) + "&refresh_token=" + encode("garbage")));
         corpus.add(Hostile.raw("no-refresh-token", "grant_type=refresh_token&client_id=" + SPA));
-        corpus.add(Hostile.raw("other-client", "grant_type=refresh_token&client_id=demo-api&refresh_token=" + encode(Jwt.withBrokenSignature(token))));
-        corpus.add(Hostile.raw("unknown-client", "grant_type=refresh_token&client_id=nobody&refresh_token=" + encode(Jwt.withBrokenSignature(token))));
-        corpus.add(Hostile.raw("two-grant-types", "grant_type=refresh_token&grant_type=password&client_id=" + SPA + "&refresh_token=garbage"));
-        corpus.add(new Hostile("json-body", "{\"grant_type\":\"refresh_token\",\"client_id\":\"" + SPA + "\",\"refresh_token\":\"garbage\"}",
+        String broken = encode(Jwt.withBrokenSignature(token));
+        corpus.add(Hostile.raw("other-client", "grant_type=refresh_token&client_id=demo-api&refresh_token=" + broken));
+        corpus.add(Hostile.raw("unknown-client", "grant_type=refresh_token&client_id=nobody&refresh_token=" + broken));
+        corpus.add(Hostile.raw("two-grant-types",
+                "grant_type=refresh_token&grant_type=password&client_id=" + SPA + "&refresh_token=garbage"));
+        corpus.add(new Hostile("json-body",
+                "{\"grant_type\":\"refresh_token\",\"client_id\":\"" + SPA + "\",\"refresh_token\":\"garbage\"}",
                 "application/json"));
         return corpus;
     }
 
     private int post(Hostile hostile) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(this.urls.getBase() + "/realms/" + REALM + "/protocol/openid-connect/token"))
+        URI tokenEndpoint = URI.create(this.urls.getBase() + "/realms/" + REALM + "/protocol/openid-connect/token");
+        HttpRequest request = HttpRequest.newBuilder(tokenEndpoint)
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", hostile.contentType())
                 .POST(HttpRequest.BodyPublishers.ofString(hostile.body(), StandardCharsets.ISO_8859_1))
@@ -255,7 +266,8 @@ class HostileRefreshTokenIT {
     }
 
     private static String hmac(String header, String payload, byte[] secret) throws GeneralSecurityException {
-        String algorithm = new String(Base64.getUrlDecoder().decode(header), StandardCharsets.UTF_8).contains("HS256") ? "HmacSHA256" : "HmacSHA512";
+        boolean sha256 = new String(Base64.getUrlDecoder().decode(header), StandardCharsets.UTF_8).contains("HS256");
+        String algorithm = sha256 ? "HmacSHA256" : "HmacSHA512";
         Mac mac = Mac.getInstance(algorithm);
         mac.init(new SecretKeySpec(secret.length == 0 ? new byte[1] : secret, algorithm));
         String signingInput = header + "." + payload;
