@@ -1,7 +1,6 @@
 package dev.silentrefresh.demo;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -12,6 +11,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import com.nimbusds.jose.JWSAlgorithm;
+
+import dev.silentrefresh.demo.auth.SettingValues;
 
 /**
  * The web app's settings, read from environment variables with defaults that match the demo realm.
@@ -106,12 +107,12 @@ public record DemoConfig(int port, URI keycloakUrl, String realm, String clientI
         String jwksUrl = value(environment, KEYCLOAK_JWKS_URL, null);
         return new DemoConfig(
                 parseInt(PORT, value(environment, PORT, String.valueOf(DEFAULT_PORT))),
-                parseUri(KEYCLOAK_URL, value(environment, KEYCLOAK_URL, DEFAULT_KEYCLOAK_URL)),
+                SettingValues.uri(KEYCLOAK_URL, value(environment, KEYCLOAK_URL, DEFAULT_KEYCLOAK_URL)),
                 value(environment, KEYCLOAK_REALM, DEFAULT_REALM),
                 value(environment, KEYCLOAK_CLIENT_ID, DEFAULT_CLIENT_ID),
                 value(environment, API_AUDIENCE, DEFAULT_AUDIENCE),
-                jwksUrl == null ? null : parseUri(KEYCLOAK_JWKS_URL, jwksUrl),
-                parseAlgorithms(value(environment, JWT_ALGORITHMS, DEFAULT_JWT_ALGORITHMS)),
+                jwksUrl == null ? null : SettingValues.uri(KEYCLOAK_JWKS_URL, jwksUrl),
+                SettingValues.algorithms(value(environment, JWT_ALGORITHMS, DEFAULT_JWT_ALGORITHMS)),
                 Duration.ofSeconds(parseInt(CLOCK_SKEW_SECONDS, value(environment, CLOCK_SKEW_SECONDS,
                         String.valueOf(DEFAULT_CLOCK_SKEW_SECONDS)))),
                 value(environment, KEYCLOAK_DPOP_CLIENT_ID, DEFAULT_DPOP_CLIENT_ID),
@@ -141,24 +142,6 @@ public record DemoConfig(int port, URI keycloakUrl, String realm, String clientI
         } catch (NumberFormatException ex) {
             throw new IllegalArgumentException(name + " must be a whole number, got '" + text + "'", ex);
         }
-    }
-
-    private static URI parseUri(String name, String text) {
-        try {
-            return new URI(text);
-        } catch (URISyntaxException ex) {
-            throw new IllegalArgumentException(name + " must be an http or https URL, got '" + text + "'", ex);
-        }
-    }
-
-    private static Set<JWSAlgorithm> parseAlgorithms(String text) {
-        Set<JWSAlgorithm> algorithms = new LinkedHashSet<>();
-        for (String name : text.split(",")) {
-            if (!name.isBlank()) {
-                algorithms.add(JWSAlgorithm.parse(name.trim()));
-            }
-        }
-        return algorithms;
     }
 
     private static URI httpUrl(String name, URI url) {

@@ -1,7 +1,6 @@
 package dev.silentrefresh.demo.auth;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -70,8 +69,8 @@ public record DpopSettings(URI externalBaseUrl, Set<JWSAlgorithm> algorithms, Du
         String externalUrl = environment.get(API_EXTERNAL_URL);
         String algorithms = environment.get(DPOP_ALGORITHMS);
         return new DpopSettings(
-                externalUrl == null || externalUrl.isBlank() ? null : parseUri(externalUrl.trim()),
-                parseAlgorithms(algorithms == null || algorithms.isBlank() ? DEFAULT_ALGORITHMS : algorithms),
+                externalUrl == null || externalUrl.isBlank() ? null : SettingValues.uri(API_EXTERNAL_URL, withoutTrailingSlash(externalUrl.trim())),
+                SettingValues.algorithms(algorithms == null || algorithms.isBlank() ? DEFAULT_ALGORITHMS : algorithms),
                 Duration.ofSeconds(DEFAULT_MAX_AGE_SECONDS),
                 Duration.ofSeconds(DEFAULT_CLOCK_SKEW_SECONDS));
     }
@@ -81,22 +80,7 @@ public record DpopSettings(URI externalBaseUrl, Set<JWSAlgorithm> algorithms, Du
         return new DpopSettings(url, this.algorithms, this.maxAge, this.clockSkew);
     }
 
-    private static URI parseUri(String text) {
-        try {
-            URI uri = new URI(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
-            return uri;
-        } catch (URISyntaxException ex) {
-            throw new IllegalArgumentException(API_EXTERNAL_URL + " must be an http or https URL, got '" + text + "'", ex);
-        }
-    }
-
-    private static Set<JWSAlgorithm> parseAlgorithms(String text) {
-        Set<JWSAlgorithm> algorithms = new LinkedHashSet<>();
-        for (String name : text.split(",")) {
-            if (!name.isBlank()) {
-                algorithms.add(JWSAlgorithm.parse(name.trim()));
-            }
-        }
-        return algorithms;
+    private static String withoutTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 }
