@@ -64,7 +64,8 @@ KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin \
   >"$root/.run/keycloak.log" 2>&1 &
 pids+=($!)
 
-for _ in $(seq 1 240); do
+# about 50 s on a first start with a new provider (Quarkus re-augments), 15-20 s later; a busy machine takes longer
+for _ in $(seq 1 600); do
   if curl -fsS -o /dev/null http://localhost:9000/health/ready 2>/dev/null; then break; fi
   if ! kill -0 "${pids[0]}" 2>/dev/null; then
     echo "run.sh: Keycloak stopped during start-up; see .run/keycloak.log" >&2

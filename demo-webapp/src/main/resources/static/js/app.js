@@ -7,6 +7,9 @@
  * `?proactive=on` switches it back. The choice is remembered for this tab (sessionStorage), because
  * the login redirect comes back to the registered redirect URI without the query.
  *
+ * Demo knob: `?client=dpop` logs in with the realm's second client, whose tokens are bound to a DPoP key (RFC 9449);
+ * `?client=bearer` switches back. Remembered for this tab too.
+ *
  * For browser tests: `window.__demo = { client, stats, log }`, see {@link DemoStats}; `log` holds
  * the newest 1000 entries, newest first (the page shows 200).
  */
@@ -14,30 +17,35 @@ import {
   SilentRefreshClient,
   SessionEndedError,
   RefreshUnavailableError
-} from './silent-refresh.js'
+} from './silent-refresh/index.js'
 
 const LOG_VIEW_LIMIT = 200
 const LOG_MEMORY_LIMIT = 1000
 const PARALLEL_CALLS = 20
 const KNOB_KEY = 'demo:proactive'
+const CLIENT_KNOB_KEY = 'demo:client'
 
 /**
  * @typedef {object} DemoStats
  * @property {number} apiCalls API calls started through `client.fetch` by this tab.
  * @property {number} apiOk Those that ended with a 2xx response.
  * @property {number} apiFailed Those that ended with a non-2xx response or an error.
- * @property {number} refreshCalls Refresh requests this tab's client sent to the token endpoint.
+ * @property {number} refreshCalls Refresh requests the token owner sent to the token endpoint (the whole browser when the
+ *   owner is shared, this tab's when it is dedicated).
+ * @property {number} codeExchanges Code exchanges (logins, silent logins) of the token owner.
  * @property {number} retries Requests re-sent once after 401 invalid_token.
- * @property {number} tokensFromPeers Token sets adopted from other tabs.
  * @property {number} replayCalls Raw token requests made by the replay demonstration (not in refreshCalls).
+ * @property {string|null} ownerMode 'shared' (one owner per browser) or 'dedicated' (one per tab).
+ * @property {string|null} tokenType 'Bearer' or 'DPoP'.
  * @property {'loading'|'logged-out'|'logged-in'} state
  * @property {string|null} endedReason The reason shown on the login screen, or null.
  * @property {boolean} proactive Whether the proactive timer is enabled in this tab.
+ * @property {number} loginViewShown How often this tab showed the login screen.
  */
 
 /**
  * @typedef {{ time: number, tab: string, kind: string, message: string }} DemoLogEntry
- * @typedef {import('./silent-refresh.js').Reason} Reason
+ * @typedef {{ code: string, message: string }} Reason
  * @typedef {{ status: number, ok: boolean, body: any, retried: boolean }} ApiResult
  */
 
@@ -47,23 +55,28 @@ const stats = {
   apiOk: 0,
   apiFailed: 0,
   refreshCalls: 0,
+  codeExchanges: 0,
   retries: 0,
-  tokensFromPeers: 0,
   replayCalls: 0,
+  ownerMode: null,
+  tokenType: null,
   state: 'loading',
   endedReason: null,
-  proactive: true
+  proactive: true,
+  loginViewShown: 0
 }
 /** @type {DemoLogEntry[]} */
 const log = []
+/** @type {{ time: number, ok: boolean }[]} the newest 1000 API calls' outcomes, oldest first */
+const calls = []
 /** @type {SilentRefreshClient|null} */
 let client = null
 let tabId = '……'
 let busy = false
 
 /** What browser tests read: `window.__demo`. */
-/** @type {{ client: SilentRefreshClient|null, stats: DemoStats, log: DemoLogEntry[] }} */
-const demo = { client, stats, log }
+/** @type {{ client: SilentRefreshClient|null, stats: DemoStats, log: DemoLogEntry[], calls: { time: number, ok: boolean }[] }} */
+const demo = { client, stats, log, calls }
 Object.assign(window, { __demo: demo })
 
 /**
@@ -97,26 +110,31 @@ async function main () {
   const response = await fetch('/config.json', { headers: { Accept: 'application/json' }, cache: 'no-store' })
   if (!response.ok) throw new Error(`/config.json answered HTTP ${response.status}`)
   const config = await response.json()
+  const dpop = readClientKnob() === 'dpop'
+  el('client-mode').textContent = dpop
+    ? `Client ${config.dpopClientId}: tokens bound to a DPoP key that cannot leave this browser. Use ?client=bearer to switch back.`
+    : `Client ${config.clientId}: Bearer tokens. Use ?client=dpop to log in with DPoP-bound tokens.`
 
   client = new SilentRefreshClient({
-    keycloakUrl: config.keycloakUrl,
-    realm: config.realm,
-    clientId: config.clientId,
-    proactiveRefresh: proactive
+    issuer: `${config.keycloakUrl}/realms/${encodeURIComponent(config.realm)}`,
+    clientId: dpop ? config.dpopClientId : config.clientId,
+    dpop,
+    graceSeconds: config.refreshGraceSeconds,
+    proactiveRefresh: proactive,
+    // the library's owner plus the demo-only replay request
+    workerUrl: '/js/demo-owner-worker.js'
   })
   tabId = client.tabId
   demo.client = client
   el('tab-id').textContent = tabId
   document.title = `Silent refresh demo · tab ${tabId}`
-  const { webLocks, broadcastChannel } = client.crossTab
-  if (!webLocks || !broadcastChannel) {
-    addLog('tab', `This browser lacks ${[!webLocks && 'Web Locks', !broadcastChannel && 'BroadcastChannel'].filter(Boolean).join(' and ')}: tabs coordinate less`)
-  }
   wireClient(client)
-  wireButtons(client, config)
+  wireButtons(client)
   setInterval(renderTokens, 1000)
 
   const loggedIn = await client.init()
+  stats.ownerMode = client.mode
+  if (client.mode === 'dedicated') addLog('tab', 'This browser has no SharedWorker: this tab has a token owner (and a login family) of its own')
   if (loggedIn) await showLoggedIn()
   else if (stats.state !== 'logged-in') showLoggedOut(reasonText(client.reason))
 }
@@ -133,20 +151,33 @@ function readProactiveKnob () {
   }
 }
 
+/** Reads `?client=dpop|bearer` and remembers it for this tab. */
+function readClientKnob () {
+  const value = new URLSearchParams(location.search).get('client')
+  try {
+    if (value === 'dpop') sessionStorage.setItem(CLIENT_KNOB_KEY, 'dpop')
+    else if (value === 'bearer') sessionStorage.removeItem(CLIENT_KNOB_KEY)
+    return sessionStorage.getItem(CLIENT_KNOB_KEY) ?? 'bearer'
+  } catch {
+    return value ?? 'bearer'
+  }
+}
+
 /** @param {SilentRefreshClient} c */
 function wireClient (c) {
+  const count = () => {
+    stats.refreshCalls = c.counters.refreshRequests
+    stats.codeExchanges = c.counters.codeExchanges
+  }
   c.addEventListener('log', (event) => {
-    const entry = /** @type {CustomEvent<import('./silent-refresh.js').LogEntry>} */ (event).detail
+    const entry = /** @type {CustomEvent<{ kind: string, message: string, time: number }>} */ (event).detail
     addLog(entry.kind, entry.message, entry.time)
   })
-  c.addEventListener('token-request', (event) => {
-    const detail = /** @type {CustomEvent<import('./silent-refresh.js').TokenRequestDetail>} */ (event).detail
-    if (detail.grantType === 'refresh_token') stats.refreshCalls++
-  })
+  c.addEventListener('token-request', count)
   c.addEventListener('retry', () => { stats.retries++ })
-  c.addEventListener('tokens', (event) => {
-    const detail = /** @type {CustomEvent<import('./silent-refresh.js').TokensEventDetail>} */ (event).detail
-    if (detail.source === 'peer') stats.tokensFromPeers++
+  c.addEventListener('tokens', () => {
+    count()
+    stats.tokenType = c.tokenType
     renderTokens()
     // While loading, main() decides once init() resolves; later (e.g. a login in another tab) switch here.
     if (stats.state === 'logged-out') {
@@ -156,16 +187,13 @@ function wireClient (c) {
   c.addEventListener('session-ended', () => showLoggedOut(reasonText(c.reason)))
   c.addEventListener('logout', () => showLoggedOut(reasonText(c.reason)))
   c.addEventListener('refresh-error', (event) => {
-    const detail = /** @type {CustomEvent<import('./silent-refresh.js').RefreshErrorDetail>} */ (event).detail
+    const detail = /** @type {CustomEvent<{ message: string }>} */ (event).detail
     setStatus(`Logged in – ${detail.message}`)
   })
 }
 
-/**
- * @param {SilentRefreshClient} c
- * @param {any} config
- */
-function wireButtons (c, config) {
+/** @param {SilentRefreshClient} c */
+function wireButtons (c) {
   button('login-button').addEventListener('click', () => {
     button('login-button').disabled = true
     c.login().catch((err) => {
@@ -194,22 +222,21 @@ function wireButtons (c, config) {
   }))
   button('refresh-button').addEventListener('click', () => exclusive(async () => {
     try {
-      await c.refresh({ force: true })
+      await c.refresh()
     } catch (err) {
       addLog('error', `Refresh failed: ${errorText(err)}`)
     }
   }))
-  button('replay-button').addEventListener('click', () => exclusive(() => replayDemo(c, config)))
+  button('replay-button').addEventListener('click', () => exclusive(() => replayDemo(c)))
 }
 
 /**
- * Demonstrates reuse detection: remember the current refresh token, rotate twice (so it becomes
- * a grandparent, which is reuse even inside the server's grace window), replay it with the raw
- * fetch, then let the client try its own (newest) token, which the revoked session refuses.
+ * Demonstrates reuse detection: rotate twice, so that the token from before is two generations old (reuse even inside the
+ * server's grace window), let the demo's worker replay it (the refresh token never leaves the worker), then let the client
+ * refresh with its own, newest token, which the revoked session refuses.
  * @param {SilentRefreshClient} c
- * @param {any} config
  */
-async function replayDemo (c, config) {
+async function replayDemo (c) {
   const steps = /** @type {string[]} */ ([])
   /** @param {string} line */
   const say = (line) => {
@@ -226,16 +253,15 @@ async function replayDemo (c, config) {
     el('replay-section').hidden = false
   }
   el('replay-result').textContent = ''
-  const oldToken = c.currentRefreshTokenForReplayDemo()
   const oldGen = c.refreshTokenInfo?.generation ?? '?'
-  if (oldToken == null) {
+  if (!c.authenticated) {
     say('Not logged in: nothing to replay.')
     return
   }
-  say(`Remembered the current refresh token (generation ${oldGen}).`)
+  say(`Remembered the current refresh token (generation ${oldGen}), inside the token owner.`)
   try {
-    await c.refresh({ force: true })
-    await c.refresh({ force: true })
+    await c.refresh()
+    await c.refresh()
   } catch (err) {
     say(`The two refreshes needed for the demonstration failed: ${errorText(err)}`)
     return
@@ -243,24 +269,20 @@ async function replayDemo (c, config) {
   say(`Refreshed twice: the session is now at generation ${c.refreshTokenInfo?.generation ?? '?'}, so the remembered token is two generations old.`)
 
   stats.replayCalls++
-  const tokenUrl = `${c.issuer}/protocol/openid-connect/token`
-  /** @type {{ status: number, body: any }} */
+  /** @type {{ replayed: boolean, status?: number, error?: string|null, errorDescription?: string|null }} */
   let replay
   try {
-    const res = await fetch(tokenUrl, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: oldToken, client_id: config.clientId }),
-      credentials: 'omit',
-      cache: 'no-store'
-    })
-    replay = { status: res.status, body: await res.json().catch(() => null) }
+    replay = await c.request('demo:replay')
   } catch (err) {
-    say(`Could not reach the token endpoint to replay the old token: ${errorText(err)}`)
+    say(`Could not replay the old token: ${errorText(err)}`)
     return
   }
-  const refusal = `HTTP ${replay.status} ${replay.body?.error ?? ''}${replay.body?.error_description ? ` – ${replay.body.error_description}` : ''}`
-  if (replay.status === 400 && replay.body?.error === 'invalid_grant') {
+  if (!replay.replayed) {
+    say('The worker has no old token to replay.')
+    return
+  }
+  const refusal = `HTTP ${replay.status} ${replay.error ?? ''}${replay.errorDescription ? ` – ${replay.errorDescription}` : ''}`
+  if (replay.status === 400 && replay.error === 'invalid_grant') {
     addLog('error', `Replayed refresh token (generation ${oldGen}) refused: ${refusal}`)
     say(`Replayed the old token at the token endpoint: Keycloak refused it (${refusal}) and revoked the session.`)
   } else {
@@ -269,11 +291,11 @@ async function replayDemo (c, config) {
   }
 
   try {
-    await c.refresh({ force: true })
+    await c.refresh()
     say('The app refreshed with its newest token and the session is still alive (no reuse detection?).')
   } catch (err) {
     if (err instanceof SessionEndedError) {
-      say(`Then the app tried to refresh with its own, newest token: refused too (${err.reason}). ` +
+      say(`Then the app tried to refresh with its own, newest token: refused too (${err.message}). ` +
         'The whole session was revoked, so this tab and every other tab are back at the login screen.')
     } else {
       say(`The app's own refresh failed without ending the session: ${errorText(err)}`)
@@ -296,15 +318,23 @@ async function api (method, path) {
     const body = await res.json().catch(() => null)
     if (res.ok) stats.apiOk++
     else stats.apiFailed++
+    recordCall(res.ok)
     const error = !res.ok && body?.error ? ` ${body.error}` : ''
     addLog('api', `${method} ${path} → ${res.status}${error}${retried ? ' (retried once)' : ''}`)
     return { status: res.status, ok: res.ok, body, retried }
   } catch (err) {
     stats.apiFailed++
-    const kind = err instanceof RefreshUnavailableError ? 'token endpoint unavailable' : errorText(err)
+    recordCall(false)
+    const kind = err instanceof RefreshUnavailableError ? `Keycloak unavailable (${errorText(err)})` : errorText(err)
     addLog('error', `${method} ${path} failed: ${kind}`)
     return { status: 0, ok: false, body: { error: errorText(err) }, retried: false }
   }
+}
+
+/** @param {boolean} ok */
+function recordCall (ok) {
+  calls.push({ time: Date.now(), ok })
+  if (calls.length > LOG_MEMORY_LIMIT) calls.shift()
 }
 
 /** @param {ApiResult} result */
@@ -350,6 +380,7 @@ async function showLoggedIn () {
   el('app-view').hidden = false
   button('login-button').disabled = false
   renderTokens()
+  stats.tokenType = client.tokenType
   const claims = client.idTokenClaims ?? client.accessTokenClaims ?? {}
   setUser(claims.name ?? claims.preferred_username ?? '…', claims.email ?? '…')
   setStatus('Logged in')
@@ -362,6 +393,7 @@ async function showLoggedIn () {
 
 /** @param {string} reason */
 function showLoggedOut (reason) {
+  stats.loginViewShown++
   stats.state = 'logged-out'
   stats.endedReason = reason || null
   el('app-view').hidden = true
@@ -389,7 +421,7 @@ function reasonText (reason) {
   switch (reason.code) {
     case 'revoked': return `Your session was revoked: ${reason.message}`
     case 'expired': return `Your session expired: ${reason.message}`
-    case 'stale': return `Your session ended: ${reason.message}`
+    case 'user_changed': return `Your session ended: ${reason.message}`
     case 'logged_out': return 'You logged out.'
     case 'peer_logout': return 'You logged out in another tab.'
     case 'silent_login_failed': return `Silent login failed: ${reason.message}`

@@ -1,7 +1,6 @@
 package dev.silentrefresh.demo;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -12,6 +11,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import com.nimbusds.jose.JWSAlgorithm;
+
+import dev.silentrefresh.demo.auth.SettingValues;
 
 /**
  * The web app's settings, read from environment variables with defaults that match the demo realm.
@@ -28,9 +29,13 @@ import com.nimbusds.jose.JWSAlgorithm;
  *                      endpoint under {@code keycloakUrl}
  * @param jwtAlgorithms {@code JWT_ALGORITHMS}: the signature algorithms accepted, whatever a token's header claims
  * @param clockSkew     {@code CLOCK_SKEW_SECONDS}: leeway for {@code exp} and {@code nbf}
+ * @param dpopClientId  {@code KEYCLOAK_DPOP_CLIENT_ID}: the public client whose tokens are DPoP-bound (only passed to the page)
+ * @param refreshGrace  {@code REFRESH_GRACE_SECONDS}: the refresh-token-rotation executor's {@code grace-period-seconds} for the
+ *                      page's clients; the browser retries a refresh with the same token only inside it, so it must not be
+ *                      larger than the realm's value
  */
 public record DemoConfig(int port, URI keycloakUrl, String realm, String clientId, String audience, URI jwksUrl,
-                         Set<JWSAlgorithm> jwtAlgorithms, Duration clockSkew) {
+                         Set<JWSAlgorithm> jwtAlgorithms, Duration clockSkew, String dpopClientId, Duration refreshGrace) {
 
     public static final String PORT = "PORT";
     public static final String KEYCLOAK_URL = "KEYCLOAK_URL";
@@ -40,6 +45,8 @@ public record DemoConfig(int port, URI keycloakUrl, String realm, String clientI
     public static final String KEYCLOAK_JWKS_URL = "KEYCLOAK_JWKS_URL";
     public static final String JWT_ALGORITHMS = "JWT_ALGORITHMS";
     public static final String CLOCK_SKEW_SECONDS = "CLOCK_SKEW_SECONDS";
+    public static final String KEYCLOAK_DPOP_CLIENT_ID = "KEYCLOAK_DPOP_CLIENT_ID";
+    public static final String REFRESH_GRACE_SECONDS = "REFRESH_GRACE_SECONDS";
 
     static final int DEFAULT_PORT = 8081;
     static final String DEFAULT_KEYCLOAK_URL = "http://localhost:8080";
@@ -49,6 +56,11 @@ public record DemoConfig(int port, URI keycloakUrl, String realm, String clientI
     static final String DEFAULT_JWT_ALGORITHMS = "RS256";
     static final int DEFAULT_CLOCK_SKEW_SECONDS = 5;
     static final int MAX_CLOCK_SKEW_SECONDS = 300;
+    static final String DEFAULT_DPOP_CLIENT_ID = "demo-spa-dpop";
+    /** The demo realm's grace-period-seconds (realm-export.json). */
+    static final int DEFAULT_REFRESH_GRACE_SECONDS = 10;
+    /** The executor's own upper bound. */
+    static final int MAX_REFRESH_GRACE_SECONDS = 300;
 
     // the realm goes into URL paths; Keycloak allows more, but these are the names that need no escaping
     private static final Pattern REALM_NAME = Pattern.compile("[A-Za-z0-9._-]+");
@@ -72,6 +84,12 @@ public record DemoConfig(int port, URI keycloakUrl, String realm, String clientI
             throw new IllegalArgumentException(CLOCK_SKEW_SECONDS + " must be from 0 to " + MAX_CLOCK_SKEW_SECONDS + ", got "
                     + clockSkew.toSeconds());
         }
+        requireMatch(KEYCLOAK_DPOP_CLIENT_ID, dpopClientId, PRINTABLE, "printable ASCII without spaces");
+        Objects.requireNonNull(refreshGrace, REFRESH_GRACE_SECONDS + " cannot be null");
+        if (refreshGrace.isNegative() || refreshGrace.compareTo(Duration.ofSeconds(MAX_REFRESH_GRACE_SECONDS)) > 0) {
+            throw new IllegalArgumentException(REFRESH_GRACE_SECONDS + " must be from 0 to " + MAX_REFRESH_GRACE_SECONDS + ", got "
+                    + refreshGrace.toSeconds());
+        }
     }
 
     /** Reads the configuration from the process environment. */
@@ -89,14 +107,17 @@ public record DemoConfig(int port, URI keycloakUrl, String realm, String clientI
         String jwksUrl = value(environment, KEYCLOAK_JWKS_URL, null);
         return new DemoConfig(
                 parseInt(PORT, value(environment, PORT, String.valueOf(DEFAULT_PORT))),
-                parseUri(KEYCLOAK_URL, value(environment, KEYCLOAK_URL, DEFAULT_KEYCLOAK_URL)),
+                SettingValues.uri(KEYCLOAK_URL, value(environment, KEYCLOAK_URL, DEFAULT_KEYCLOAK_URL)),
                 value(environment, KEYCLOAK_REALM, DEFAULT_REALM),
                 value(environment, KEYCLOAK_CLIENT_ID, DEFAULT_CLIENT_ID),
                 value(environment, API_AUDIENCE, DEFAULT_AUDIENCE),
-                jwksUrl == null ? null : parseUri(KEYCLOAK_JWKS_URL, jwksUrl),
-                parseAlgorithms(value(environment, JWT_ALGORITHMS, DEFAULT_JWT_ALGORITHMS)),
+                jwksUrl == null ? null : SettingValues.uri(KEYCLOAK_JWKS_URL, jwksUrl),
+                SettingValues.algorithms(value(environment, JWT_ALGORITHMS, DEFAULT_JWT_ALGORITHMS)),
                 Duration.ofSeconds(parseInt(CLOCK_SKEW_SECONDS, value(environment, CLOCK_SKEW_SECONDS,
-                        String.valueOf(DEFAULT_CLOCK_SKEW_SECONDS)))));
+                        String.valueOf(DEFAULT_CLOCK_SKEW_SECONDS)))),
+                value(environment, KEYCLOAK_DPOP_CLIENT_ID, DEFAULT_DPOP_CLIENT_ID),
+                Duration.ofSeconds(parseInt(REFRESH_GRACE_SECONDS, value(environment, REFRESH_GRACE_SECONDS,
+                        String.valueOf(DEFAULT_REFRESH_GRACE_SECONDS)))));
     }
 
     /** The {@code iss} every accepted token must carry: Keycloak's URL as the browser sees it, plus the realm path. */
@@ -121,24 +142,6 @@ public record DemoConfig(int port, URI keycloakUrl, String realm, String clientI
         } catch (NumberFormatException ex) {
             throw new IllegalArgumentException(name + " must be a whole number, got '" + text + "'", ex);
         }
-    }
-
-    private static URI parseUri(String name, String text) {
-        try {
-            return new URI(text);
-        } catch (URISyntaxException ex) {
-            throw new IllegalArgumentException(name + " must be an http or https URL, got '" + text + "'", ex);
-        }
-    }
-
-    private static Set<JWSAlgorithm> parseAlgorithms(String text) {
-        Set<JWSAlgorithm> algorithms = new LinkedHashSet<>();
-        for (String name : text.split(",")) {
-            if (!name.isBlank()) {
-                algorithms.add(JWSAlgorithm.parse(name.trim()));
-            }
-        }
-        return algorithms;
     }
 
     private static URI httpUrl(String name, URI url) {

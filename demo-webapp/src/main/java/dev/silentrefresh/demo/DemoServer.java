@@ -15,8 +15,12 @@ import dev.silentrefresh.demo.auth.AccessTokenVerifier;
 import dev.silentrefresh.demo.auth.BearerTokenErrorWriter;
 import dev.silentrefresh.demo.auth.BearerTokenFilter;
 import dev.silentrefresh.demo.auth.BearerTokenResolver;
+import dev.silentrefresh.demo.auth.DpopProofVerifier;
+import dev.silentrefresh.demo.auth.DpopReplayCache;
+import dev.silentrefresh.demo.auth.DpopSettings;
 import dev.silentrefresh.demo.auth.JwtVerifier;
 import dev.silentrefresh.demo.auth.VerifiedTokenCache;
+import dev.silentrefresh.demo.http.SecureErrorHandler;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee10.servlet.DefaultServlet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -71,10 +75,24 @@ public final class DemoServer {
      * @param clock       the API's clock for server time and token lifetimes
      */
     public static Server newServer(int port, DemoConfig config, URI staticFiles, AccessTokenVerifier verifier, Clock clock) {
+        return newServer(port, config, staticFiles, verifier, clock, DpopSettings.fromEnvironment());
+    }
+
+    /**
+     * @param port        the HTTP port; 0 picks a free one
+     * @param config      the settings
+     * @param staticFiles the folder the page is served from
+     * @param verifier    checks the API's access tokens
+     * @param clock       the API's clock for server time and token lifetimes
+     * @param dpop        how DPoP proofs are checked; with no algorithms, DPoP-bound tokens are refused
+     */
+    public static Server newServer(int port, DemoConfig config, URI staticFiles, AccessTokenVerifier verifier, Clock clock,
+                                   DpopSettings dpop) {
         Objects.requireNonNull(config, "config cannot be null");
         Objects.requireNonNull(staticFiles, "staticFiles cannot be null");
         Objects.requireNonNull(verifier, "verifier cannot be null");
         Objects.requireNonNull(clock, "clock cannot be null");
+        Objects.requireNonNull(dpop, "dpop cannot be null");
 
         Server server = new Server();
         HttpConfiguration httpConfig = new HttpConfiguration();
@@ -88,14 +106,14 @@ public final class DemoServer {
         context.setBaseResource(ResourceFactory.of(context).newResource(staticFiles));
         context.setWelcomeFiles(new String[] {"index.html"});
 
-        BearerTokenErrorWriter errorWriter = new BearerTokenErrorWriter(config.audience());
+        BearerTokenErrorWriter errorWriter = new BearerTokenErrorWriter(config.audience(), dpop.algorithms());
         context.addFilter(new FilterHolder(new SecurityHeadersFilter(config.keycloakOrigin())), "/*",
                 EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR));
-        BearerTokenFilter bearerTokenFilter = new BearerTokenFilter(new BearerTokenResolver(), verifier, errorWriter,
-                Set.of(ApiServlet.PUBLIC_PATH));
+        BearerTokenFilter bearerTokenFilter = new BearerTokenFilter(new BearerTokenResolver(), verifier, newDpopProofVerifier(dpop),
+                errorWriter, Set.of(ApiServlet.PUBLIC_PATH), dpop.externalBaseUrl());
         context.addFilter(new FilterHolder(bearerTokenFilter), "/api/*", EnumSet.of(DispatcherType.REQUEST));
 
-        PageConfig pageConfig = new PageConfig(config.keycloakUrl().toString(), config.realm(), config.clientId(), config.audience());
+        PageConfig pageConfig = PageConfig.of(config);
         context.addServlet(new ServletHolder(new ConfigServlet(pageConfig)), "/config.json");
         context.addServlet(new ServletHolder(new ApiServlet(clock, errorWriter)), "/api/*");
         // the default servlet serves everything else from the base resource; it must be mapped to "/"
@@ -104,6 +122,8 @@ public final class DemoServer {
         context.addServlet(staticHolder, "/");
 
         server.setHandler(context);
+        // errors Jetty answers before the context (bad request line, oversized headers) get the same defences as the pages
+        server.setErrorHandler(new SecureErrorHandler());
         return server;
     }
 
@@ -112,6 +132,16 @@ public final class DemoServer {
         JwtVerifier jwtVerifier = new JwtVerifier(config.jwksUrl(), config.issuer(), config.audience(), config.jwtAlgorithms(),
                 config.clockSkew(), clock);
         return new VerifiedTokenCache(jwtVerifier, clock, config.clockSkew(), VerifiedTokenCache.DEFAULT_MAX_ENTRIES);
+    }
+
+    /** Checks DPoP proofs on the system clock, which is also the clock Nimbus checks a proof's {@code iat} against. */
+    static DpopProofVerifier newDpopProofVerifier(DpopSettings dpop) {
+        if (dpop.algorithms().isEmpty()) {
+            return null;
+        }
+        DpopReplayCache replayCache = new DpopReplayCache(Clock.systemUTC(), dpop.maxAge().plus(dpop.clockSkew()),
+                DpopReplayCache.DEFAULT_MAX_ENTRIES);
+        return new DpopProofVerifier(dpop.algorithms(), dpop.maxAge(), dpop.clockSkew(), replayCache);
     }
 
     private static URI classpathStaticFiles() {

@@ -31,6 +31,8 @@ class DemoConfigTest {
         assertEquals(Duration.ofSeconds(5), config.clockSkew());
         assertEquals("http://localhost:8080/realms/demo", config.issuer());
         assertEquals("http://localhost:8080", config.keycloakOrigin());
+        assertEquals("demo-spa-dpop", config.dpopClientId());
+        assertEquals(Duration.ofSeconds(10), config.refreshGrace());
     }
 
     @Test
@@ -51,7 +53,9 @@ class DemoConfigTest {
                 "KEYCLOAK_CLIENT_ID", "shop-spa",
                 "API_AUDIENCE", "shop-api",
                 "JWT_ALGORITHMS", "RS256, PS256,ES256",
-                "CLOCK_SKEW_SECONDS", "0"));
+                "CLOCK_SKEW_SECONDS", "0",
+                "KEYCLOAK_DPOP_CLIENT_ID", "shop-spa-dpop",
+                "REFRESH_GRACE_SECONDS", "30"));
 
         assertEquals(9090, config.port());
         assertEquals(URI.create("https://sso.example.org"), config.keycloakUrl());
@@ -62,6 +66,14 @@ class DemoConfigTest {
         assertEquals("shop-api", config.audience());
         assertEquals(List.of(JWSAlgorithm.RS256, JWSAlgorithm.PS256, JWSAlgorithm.ES256), List.copyOf(config.jwtAlgorithms()));
         assertEquals(Duration.ZERO, config.clockSkew());
+        assertEquals("shop-spa-dpop", config.dpopClientId());
+        assertEquals(Duration.ofSeconds(30), config.refreshGrace());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-1", "301"})
+    void fromMapWhenRefreshGraceOutOfRangeThenRefused(String seconds) {
+        assertMessage("REFRESH_GRACE_SECONDS must be from 0 to 300, got " + seconds, Map.of("REFRESH_GRACE_SECONDS", seconds));
     }
 
     @Test

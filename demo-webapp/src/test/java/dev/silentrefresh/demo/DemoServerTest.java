@@ -27,9 +27,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Everything the app serves besides the bearer-token checks: page, config, public API, errors and security headers. */
 class DemoServerTest {
 
-    private static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
-            + "img-src 'self' data:; connect-src 'self' https://sso.example.org:8443; frame-ancestors 'none'; base-uri 'none'; "
-            + "form-action 'self' https://sso.example.org:8443; object-src 'none'";
+    private static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; worker-src 'self'; style-src 'self'; "
+            + "img-src 'self' data:; connect-src 'self' https://sso.example.org:8443; frame-src 'self' https://sso.example.org:8443; "
+            + "frame-ancestors 'none'; base-uri 'none'; form-action 'self' https://sso.example.org:8443; object-src 'none'";
+    /** The silent login's callback page may be framed by the app itself, and only by it. */
+    private static final String SILENT_CALLBACK_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors 'self'");
 
     @TempDir
     Path staticFiles;
@@ -40,6 +42,7 @@ class DemoServerTest {
     @BeforeEach
     void startApp() throws Exception {
         Files.writeString(this.staticFiles.resolve("index.html"), "<!doctype html><title>demo</title>");
+        Files.writeString(this.staticFiles.resolve("silent-callback.html"), "<!doctype html><title>silent login</title>");
         Files.createDirectories(this.staticFiles.resolve("js"));
         Files.writeString(this.staticFiles.resolve("js/app.js"), "export const answer = 42;");
         Files.createDirectories(this.staticFiles.resolve("css"));
@@ -62,7 +65,7 @@ class DemoServerTest {
 
         assertEquals(200, response.statusCode());
         assertEquals("{\"keycloakUrl\":\"https://sso.example.org:8443\",\"realm\":\"demo\",\"clientId\":\"demo-spa\","
-                + "\"audience\":\"demo-api\"}", response.body());
+                + "\"audience\":\"demo-api\",\"dpopClientId\":\"demo-spa-dpop\",\"refreshGraceSeconds\":10}", response.body());
         assertEquals("no-store", header(response, "Cache-Control"));
         assertTrue(header(response, "Content-Type").startsWith("application/json"));
     }
@@ -145,5 +148,14 @@ class DemoServerTest {
         assertEquals("no-referrer", header(response, "Referrer-Policy"), path);
         assertEquals("DENY", header(response, "X-Frame-Options"), path);
         assertNull(header(response, "Server"), path);
+    }
+
+    @Test
+    void silentCallbackPageThenFramableByThisOriginOnly() throws Exception {
+        HttpResponse<String> response = this.app.get("/silent-callback.html");
+
+        assertEquals(200, response.statusCode());
+        assertEquals(SILENT_CALLBACK_POLICY, header(response, "Content-Security-Policy"));
+        assertEquals("SAMEORIGIN", header(response, "X-Frame-Options"));
     }
 }

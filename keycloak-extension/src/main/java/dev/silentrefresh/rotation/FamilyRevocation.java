@@ -59,6 +59,9 @@ final class FamilyRevocation {
      * @throws RuntimeException when the revocation could not be written; nothing was revoked or recorded then
      */
     Outcome revoke(ClientModel client, RefreshToken replayed, String family, RevocationScope scope) {
+        // a rotation of this family may be committing right now and would write its client session back after the
+        // revocation; the mark makes it revoke again once it has committed (see revokeAgainAfterCommit)
+        session.singleUseObjects().putIfAbsent(reusedMarkOf(family), CLAIM_LIFESPAN_SECONDS);
         String claim = "rtr:revoke:" + targetOf(client, replayed, family, scope);
         boolean first = session.singleUseObjects().putIfAbsent(claim, CLAIM_LIFESPAN_SECONDS);
         KeycloakContext request = session.getContext();
@@ -82,16 +85,31 @@ final class FamilyRevocation {
         return outcome;
     }
 
+    /** Set when a reuse of {@code family} was detected within the last minute. */
+    static String reusedMarkOf(String family) {
+        return "rtr:reused:" + family;
+    }
+
     /**
-     * What the claim is on. A client session is named through the family, which lives in exactly one client session: after
-     * a revocation the same browser logs in again silently and gets a new client session under the same user session and
-     * client, and a claim on (user session, client), alive for a minute, would take that one for already revoked.
+     * After a rotation of {@code family} has committed: if a reuse of the family was detected meanwhile, revokes again what
+     * the reuse revoked, in case the rotation's commit wrote the revoked client session or family note back. No second
+     * event: the reuse was recorded once, by the request that detected it.
      */
+    void revokeAgainAfterCommit(ClientModel client, RefreshToken rotated, String family, RevocationScope scope) {
+        if (!session.singleUseObjects().contains(reusedMarkOf(family))) {
+            return;
+        }
+        KeycloakContext request = session.getContext();
+        KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), request,
+                revoking -> revokeIn(revoking, client, rotated, family, scope, request));
+        logger.debugf("Family %s was reused while it rotated; revoked the %s again after the rotation committed", family,
+                scope.configValue());
+    }
+
     private static String targetOf(ClientModel client, RefreshToken replayed, String family, RevocationScope scope) {
         return switch (scope) {
             case FAMILY -> "family:" + family;
-            case CLIENT_SESSION -> "client-session:" + replayed.getSessionId() + ":" + client.getId() + ":" + TokenFamilies.isOffline(replayed)
-                    + ":" + family;
+            case CLIENT_SESSION -> "client-session:" + replayed.getSessionId() + ":" + client.getId() + ":" + TokenFamilies.isOffline(replayed);
             case USER_SESSION -> "user-session:" + replayed.getSessionId();
         };
     }

@@ -1,8 +1,7 @@
 package dev.silentrefresh.rotation;
 
-import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Function;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
 
 import jakarta.ws.rs.core.Response;
 
@@ -35,9 +34,6 @@ final class RefreshRotation {
     /** Event error for a token of a revoked or no longer tracked family: refused, but not evidence of theft. */
     static final String INACTIVE_FAMILY_ERROR = "refresh_token_family_inactive";
 
-    /** How long a request waits for another request that holds its family's generation to finish. */
-    private static final Duration CLAIM_WAIT = Duration.ofSeconds(10);
-    private static final long MAX_BACKOFF_MILLIS = 50;
     private static final Logger logger = Logger.getLogger(RefreshRotation.class);
 
     private final KeycloakSession session;
@@ -82,7 +78,7 @@ final class RefreshRotation {
         }
         String adopted = TokenFamilies.adoptedFamily(clientSession);
         if (adopted == null) {
-            return new RefreshRotation(session, clientSession, presented, covered.settings(), KeycloakModelUtils.generateId(), token,
+            return new RefreshRotation(session, clientSession, presented, covered.settings(), adoptedFamilyOf(presented), token,
                     true, null);
         }
         return ofAdoptedChain(session, clientSession, presented, covered.settings(), adopted,
@@ -96,6 +92,14 @@ final class RefreshRotation {
                 false, note);
     }
 
+    /**
+     * The family an unstamped token is adopted into, derived from the token itself: two requests racing with the same token
+     * at the moment of adoption name the same family, so the second can be given a sibling in it.
+     */
+    private static String adoptedFamilyOf(RefreshToken token) {
+        return UUID.nameUUIDFromBytes(("adopted:" + token.getId()).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
     private static RotationSettings recordedSettingsOf(AuthenticatedClientSessionModel clientSession, String family) {
         FamilyState state = TokenFamilies.read(clientSession, family);
         return state != null ? state.recordedSettings() : RotationSettings.DEFAULTS;
@@ -105,13 +109,7 @@ final class RefreshRotation {
     void enforce(RefreshToken issued) {
         RotationDecision decision = decide(FamilyState.fromNoteValue(noteBefore));
         if (decision.advancesFamily() && issued != null) {
-            decision = claimOrWait(decision);
-        }
-        if (decision == null) {
-            // another request adopted this client session's tokens first: this token belongs to the chain it adopted
-            String[] adopted = committedAdoption();
-            ofAdoptedChain(session, clientSession, presented, settings, adopted[0], adopted[1]).enforce(issued);
-            return;
+            decision = claim(decision);
         }
         switch (decision.verdict()) {
             case ROTATE, ADOPT -> advance(decision, issued);
@@ -126,38 +124,23 @@ final class RefreshRotation {
     }
 
     /**
-     * Takes the claim on moving the family on from the presented generation. If another request holds it, waits until that
-     * request's outcome is visible and decides again from it: the same token's twin gets a sibling inside the window,
-     * another token is reuse; if the other request rolled back, its claim is gone and this one takes it.
-     *
-     * @return the decision to carry out, or {@code null} when another request adopted the client session first
+     * Takes the claim on moving the family on. If a request with the same token got there first (a retry, a double
+     * submit), this one is that token coming back at the moment of its rotation: a sibling inside the grace window. If a
+     * request with another token of the same generation got there first, the generation has two holders: reuse.
      */
-    private RotationDecision claimOrWait(RotationDecision decision) {
-        GenerationClaim claim = GenerationClaim.of(session, claimedFamily(), asPresented.generation());
-        long deadline = System.nanoTime() + CLAIM_WAIT.toNanos();
-        long backoffMillis = 2;
-        while (!claim.take()) {
-            if (adoption) {
-                if (committedAdoption() != null) {
-                    return null;
-                }
-            } else {
-                RotationDecision after = decide(FamilyState.fromNoteValue(committedNote()));
-                if (!after.equals(decision)) {
-                    return after;
-                }
+    private RotationDecision claim(RotationDecision decision) {
+        GenerationClaim claim = GenerationClaim.of(session, claimedFamily(), asPresented.generation(), presented.getId());
+        return switch (claim.take()) {
+            case TAKEN -> {
+                claim.onCompletion(this::revokeAgainIfReusedMeanwhile, this::restoreNotes);
+                yield decision;
             }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the generation stayed claimed for " + CLAIM_WAIT);
-            }
-            pause(backoffMillis);
-            backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
-        }
-        claim.undoOnRollback(this::restoreNotes);
-        return decision;
+            case SAME_TOKEN_FIRST -> settings.gracePeriod().isZero() ? RotationDecision.reuse() : RotationDecision.grace(decision.issueGeneration());
+            case OTHER_TOKEN_FIRST -> RotationDecision.reuse();
+        };
     }
 
-    /** Adoptions of one client session contend for the client session, not for a family that does not exist yet. */
+    /** Adoptions contend per client session (at most one adopted chain each), not per family. */
     private String claimedFamily() {
         return adoption ? "adopt:" + presented.getSessionId() + ":" + clientSession.getClient().getId() : family;
     }
@@ -211,28 +194,17 @@ final class RefreshRotation {
                 Response.Status.BAD_REQUEST);
     }
 
-    /** The family's note as committed by other requests, read outside this request. */
-    private String committedNote() {
-        return readCommitted(current -> TokenFamilies.readNote(current, family));
-    }
-
-    /** The adopted family and its note as committed by other requests, or {@code null} while none is adopted. */
-    private String[] committedAdoption() {
-        return readCommitted(current -> {
-            String adopted = TokenFamilies.adoptedFamily(current);
-            return adopted == null ? null : new String[] {adopted, TokenFamilies.readNote(current, adopted)};
-        });
-    }
-
-    private <T> T readCommitted(Function<AuthenticatedClientSessionModel, T> read) {
-        KeycloakContext request = session.getContext();
-        ClientModel client = clientSession.getClient();
-        boolean offline = TokenFamilies.isOffline(presented);
-        return KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(), request, reading -> {
-            AuthenticatedClientSessionModel current = TokenFamilies.clientSessionOf(reading, reading.getContext().getRealm(),
-                    client, presented.getSessionId(), offline);
-            return current == null ? null : read.apply(current);
-        }, "refresh-token-rotation read");
+    /**
+     * A replay of this family detected while this rotation was committing revoked the client session or the family, and
+     * this commit may have written them back: revoke again.
+     */
+    private void revokeAgainIfReusedMeanwhile() {
+        try {
+            new FamilyRevocation(session).revokeAgainAfterCommit(clientSession.getClient(), presented, family, settings.revocationScope());
+        } catch (RuntimeException e) {
+            logger.warnf("Family %s was reused while it rotated, and revoking it again after the rotation failed (%s)", family,
+                    e.getClass().getSimpleName());
+        }
     }
 
     /**
@@ -258,15 +230,6 @@ final class RefreshRotation {
         } catch (RuntimeException e) {
             // the cached entity is already put back when the write fails; the database never had the change
             logger.debugf("Writing back the note of rolled-back family %s failed: %s", family, e.getClass().getSimpleName());
-        }
-    }
-
-    private static void pause(long backoffMillis) {
-        try {
-            Thread.sleep(1 + ThreadLocalRandom.current().nextLong(backoffMillis));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the family's generation", e);
         }
     }
 }

@@ -11,6 +11,7 @@ import java.util.Set;
 import dev.silentrefresh.demo.auth.AuthenticatedUser;
 import dev.silentrefresh.demo.auth.BearerTokenError;
 import dev.silentrefresh.demo.auth.BearerTokenErrorWriter;
+import dev.silentrefresh.demo.auth.TokenScheme;
 import dev.silentrefresh.demo.http.JsonResponses;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -73,7 +74,8 @@ public final class ApiServlet extends HttpServlet {
             JsonResponses.write(response, HttpServletResponse.SC_OK, me(user));
         } else if (!user.hasRole(READER_ROLE)) {
             this.errorWriter.writeError(response,
-                    BearerTokenError.insufficientScope("The access token lacks the client role " + READER_ROLE, READER_ROLE));
+                    BearerTokenError.insufficientScope("The access token lacks the client role " + READER_ROLE, READER_ROLE),
+                    user.isDpopBound() ? TokenScheme.DPOP : TokenScheme.BEARER);
         } else {
             JsonResponses.write(response, HttpServletResponse.SC_OK, new Data(ITEMS, this.clock.instant().toString(), user.username()));
         }

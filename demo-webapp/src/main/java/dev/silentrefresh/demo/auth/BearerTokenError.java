@@ -9,17 +9,20 @@ import java.util.regex.Pattern;
  * <p>Descriptions and scopes are written into {@code WWW-Authenticate} as quoted strings; they are checked here against
  * the characters RFC 6750 allows, so no request data can smuggle quotes or line breaks into a header.
  *
- * @param code        {@code invalid_request}, {@code invalid_token} or {@code insufficient_scope}
+ * @param code        {@code invalid_request}, {@code invalid_token}, {@code insufficient_scope}, or RFC 9449's
+ *                    {@code invalid_dpop_proof}
  * @param httpStatus  400, 401 or 403
  * @param description the {@code error_description}
  * @param scope       the scope the request lacks (only for {@code insufficient_scope}), or {@code null}
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6750#section-3.1">RFC 6750 §3.1: Error Codes</a>
+ * @see <a href="https://www.rfc-editor.org/rfc/rfc9449#section-7.1">RFC 9449 §7.1: DPoP Protected Resource Request</a>
  */
 public record BearerTokenError(String code, int httpStatus, String description, String scope) {
 
     public static final String INVALID_REQUEST = "invalid_request";
     public static final String INVALID_TOKEN = "invalid_token";
     public static final String INSUFFICIENT_SCOPE = "insufficient_scope";
+    public static final String INVALID_DPOP_PROOF = "invalid_dpop_proof";
 
     // RFC 6750 §3: error_description = *( %x20-21 / %x23-5B / %x5D-7E ), scope tokens = 1*( %x21 / %x23-5B / %x5D-7E )
     private static final Pattern DESCRIPTION = Pattern.compile("[\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]+");
@@ -44,6 +47,11 @@ public record BearerTokenError(String code, int httpStatus, String description, 
     /** The token is expired, forged, or otherwise not acceptable: 401; the client may get a new one and retry. */
     public static BearerTokenError invalidToken(String description) {
         return new BearerTokenError(INVALID_TOKEN, 401, description, null);
+    }
+
+    /** The {@code DPoP} proof is missing, malformed, stale, replayed or for another request: 401; a new proof may do. */
+    public static BearerTokenError invalidDpopProof(String description) {
+        return new BearerTokenError(INVALID_DPOP_PROOF, 401, description, null);
     }
 
     /** The token is fine but does not grant what the resource needs: 403; a new token will not help. */

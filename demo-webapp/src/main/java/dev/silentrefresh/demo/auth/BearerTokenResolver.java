@@ -8,32 +8,43 @@ import java.util.regex.Pattern;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
- * Finds the bearer token of a request in its {@code Authorization} header, the only place this API accepts one.
+ * Finds the access token of a request in its {@code Authorization} header, the only place this API accepts one: with the
+ * {@code Bearer} scheme (RFC 6750), or with the {@code DPoP} scheme and exactly one {@code DPoP} proof header (RFC 9449).
  *
  * <p>Tokens in the query string ({@code access_token}) are refused: the spec recommends against them because URLs end up
- * in logs, browser history and {@code Referer} headers. A request that offers more than one token, or a {@code Bearer}
- * header that is not well formed, is {@code invalid_request}. A header with another scheme (such as {@code Basic}) simply
- * carries no bearer token.
+ * in logs, browser history and {@code Referer} headers. A request that offers more than one token, a header that is not
+ * well formed, or a {@code DPoP} proof next to a {@code Bearer} token is {@code invalid_request}; a {@code DPoP} token
+ * without exactly one well-formed proof is {@code invalid_dpop_proof}. A header with another scheme (such as
+ * {@code Basic}) simply carries no token.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6750#section-2.1">RFC 6750 §2.1: Authorization Request Header Field</a>
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6750#section-2.3">RFC 6750 §2.3: URI Query Parameter</a>
+ * @see <a href="https://www.rfc-editor.org/rfc/rfc9449#section-7.1">RFC 9449 §7.1: DPoP Protected Resource Request</a>
  */
 public final class BearerTokenResolver {
 
     /** Far above a Keycloak access token (1-3 KB) and small enough that a hostile header costs nothing to refuse. */
     public static final int MAX_TOKEN_LENGTH = 8 * 1024;
+    /** Far above a proof with an RSA-4096 key in its header (about 1.5 KB). */
+    public static final int MAX_PROOF_LENGTH = 8 * 1024;
+    public static final String DPOP_HEADER = "DPoP";
 
     // b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=", after exactly one space
-    private static final Pattern AUTHORIZATION = Pattern.compile("^Bearer (?<token>[a-zA-Z0-9\\-._~+/]+=*)$", Pattern.CASE_INSENSITIVE);
-    private static final Pattern BEARER_SCHEME = Pattern.compile("^Bearer(\\s.*)?$", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    private static final Pattern AUTHORIZATION = Pattern.compile("^(?<scheme>Bearer|DPoP) (?<token>[a-zA-Z0-9\\-._~+/]+=*)$",
+            Pattern.CASE_INSENSITIVE);
+    private static final Pattern TOKEN_SCHEME = Pattern.compile("^(?<scheme>Bearer|DPoP)(\\s.*)?$",
+            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    // a JWS in compact serialization: three base64url parts
+    private static final Pattern COMPACT_JWS = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
     // matched on the raw query: a client that sends access_token at all gets told, whatever else the query holds
     private static final Pattern ACCESS_TOKEN_PARAMETER = Pattern.compile("(^|&)access_token(=|&|$)");
 
     /**
-     * @return the token, or {@code null} when the request carries no bearer token
-     * @throws BearerTokenException {@code invalid_request} when the request is malformed or offers more than one token
+     * @return the token and how it was presented, or {@code null} when the request carries no token
+     * @throws BearerTokenException {@code invalid_request} when the request is malformed or offers more than one token,
+     *                              {@code invalid_dpop_proof} when a DPoP token lacks a single well-formed proof
      */
-    public String resolve(HttpServletRequest request) throws BearerTokenException {
+    public PresentedToken resolve(HttpServletRequest request) throws BearerTokenException {
         String query = request.getQueryString();
         if (query != null && ACCESS_TOKEN_PARAMETER.matcher(query).find()) {
             throw new BearerTokenException(BearerTokenError.invalidRequest("Send the access token in the Authorization header only"));
@@ -42,21 +53,47 @@ public final class BearerTokenResolver {
         if (authorizations.size() > 1) {
             throw new BearerTokenException(BearerTokenError.invalidRequest("Found multiple Authorization headers in the request"));
         }
-        if (authorizations.isEmpty() || !BEARER_SCHEME.matcher(authorizations.get(0)).matches()) {
+        Matcher scheme = authorizations.isEmpty() ? null : TOKEN_SCHEME.matcher(authorizations.get(0));
+        if (scheme == null || !scheme.matches()) {
             return null;
         }
-        return tokenOf(authorizations.get(0));
+        List<String> proofs = Collections.list(request.getHeaders(DPOP_HEADER));
+        if (TokenScheme.BEARER.challengeName().equalsIgnoreCase(scheme.group("scheme"))) {
+            String token = tokenOf(authorizations.get(0), TokenScheme.BEARER);
+            if (!proofs.isEmpty()) {
+                // RFC 9449 §7.2: a proof says the client holds a key; a bearer token next to it is a confused or downgraded request
+                throw new BearerTokenException(BearerTokenError.invalidRequest("A DPoP proof was sent with a Bearer token"));
+            }
+            return PresentedToken.bearer(token);
+        }
+        String token = tokenOf(authorizations.get(0), TokenScheme.DPOP);
+        return PresentedToken.dpop(token, proofOf(proofs));
     }
 
-    private static String tokenOf(String authorization) throws BearerTokenException {
+    private static String tokenOf(String authorization, TokenScheme scheme) throws BearerTokenException {
         // checked before the regex so an enormous header is refused in constant time
-        if (authorization.length() > "Bearer ".length() + MAX_TOKEN_LENGTH) {
-            throw new BearerTokenException(BearerTokenError.invalidRequest("The bearer token is too long"));
+        if (authorization.length() > scheme.challengeName().length() + 1 + MAX_TOKEN_LENGTH) {
+            throw new BearerTokenException(BearerTokenError.invalidRequest(
+                    scheme == TokenScheme.BEARER ? "The bearer token is too long" : "The DPoP access token is too long"), scheme);
         }
         Matcher matcher = AUTHORIZATION.matcher(authorization);
         if (!matcher.matches()) {
-            throw new BearerTokenException(BearerTokenError.invalidRequest("The bearer token is malformed"));
+            throw new BearerTokenException(BearerTokenError.invalidRequest(
+                    scheme == TokenScheme.BEARER ? "The bearer token is malformed" : "The DPoP access token is malformed"), scheme);
         }
         return matcher.group("token");
+    }
+
+    // RFC 9449 §4.3, checks 1 and 2: exactly one DPoP header, and it holds a single well-formed JWT
+    private static String proofOf(List<String> proofs) throws BearerTokenException {
+        if (proofs.size() != 1) {
+            throw new BearerTokenException(BearerTokenError.invalidDpopProof(proofs.isEmpty()
+                    ? "A DPoP access token needs a DPoP proof" : "Found multiple DPoP proofs in the request"), TokenScheme.DPOP);
+        }
+        String proof = proofs.get(0);
+        if (proof.length() > MAX_PROOF_LENGTH || !COMPACT_JWS.matcher(proof).matches()) {
+            throw new BearerTokenException(BearerTokenError.invalidDpopProof("The DPoP proof is malformed"), TokenScheme.DPOP);
+        }
+        return proof;
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.PlainJWT;
+import dev.silentrefresh.demo.DemoConfig;
 import dev.silentrefresh.demo.testing.JwksServer;
 import dev.silentrefresh.demo.testing.MutableClock;
 import dev.silentrefresh.demo.testing.TestApp;
@@ -96,6 +97,25 @@ class BearerTokenFilterKeySourceTest {
     }
 
     @Test
+    void doFilterWhenJwksIsDownLongerThanTheCacheLivesThenCachedKeysAreStillUsed() throws Exception {
+        Duration cacheTimeToLive = Duration.ofMillis(200);
+        DemoConfig config = TestApp.configFor(this.jwks);
+        JwtVerifier shortCache = new JwtVerifier(JwtVerifier.remoteKeySource(config.jwksUrl(), cacheTimeToLive), config.issuer(),
+                config.audience(), config.jwtAlgorithms(), config.clockSkew(), this.clock);
+        try (TestApp app = TestApp.start(config, shortCache, this.clock, this.staticFiles)) {
+            assertEquals(200, app.getWithToken("/api/me", aliceToken(currentKey)).statusCode());
+
+            this.jwks.close();
+            Thread.sleep(cacheTimeToLive.multipliedBy(3).toMillis());
+
+            // a new token (not in any verified-token cache) with the known key still passes; an unknown key cannot be judged
+            assertEquals(200, app.getWithToken("/api/me", aliceToken(currentKey)).statusCode());
+            assertServiceUnavailable(app.getWithToken("/api/me", aliceToken(nextKey)));
+            assertEquals(200, app.getWithToken("/api/me", aliceToken(currentKey)).statusCode());
+        }
+    }
+
+    @Test
     void doFilterWhenJwksIsDownFromTheStartThenServiceUnavailable() throws Exception {
         this.jwks.close();
 
@@ -124,15 +144,26 @@ class BearerTokenFilterKeySourceTest {
     }
 
     @Test
-    void doFilterWhenUnknownKeyIdsFollowEachOtherThenRateLimitedRefetchIsServiceUnavailable() throws Exception {
+    void doFilterWhenUnknownKeyIdsFollowEachOtherThenEachIsInvalidAndTheJwksIsRefetchedOnce() throws Exception {
         assertEquals(200, this.app.getWithToken("/api/me", aliceToken(currentKey)).statusCode());
 
-        // the first unknown kid may refetch the JWKS; another one within 30 seconds may not, and cannot be judged
-        assertEquals(401, this.app.getWithToken("/api/me", aliceToken(currentKey.withKeyId("made-up-1"))).statusCode());
-        assertServiceUnavailable(this.app.getWithToken("/api/me", aliceToken(currentKey.withKeyId("made-up-2"))));
+        // the first unknown kid may refetch the JWKS; later ones within 30 seconds are judged against the keys just fetched
+        for (int i = 1; i <= 5; i++) {
+            assertEquals(401, this.app.getWithToken("/api/me", aliceToken(currentKey.withKeyId("made-up-" + i))).statusCode());
+        }
 
         assertEquals(200, this.app.getWithToken("/api/me", aliceToken(currentKey)).statusCode());
         assertEquals(2, this.jwks.requests());
+    }
+
+    @Test
+    void doFilterWhenUnknownKeyIdsFollowAFailedRefetchThenServiceUnavailable() throws Exception {
+        assertEquals(200, this.app.getWithToken("/api/me", aliceToken(currentKey)).statusCode());
+        this.jwks.answerWith(502, "{}");
+
+        assertServiceUnavailable(this.app.getWithToken("/api/me", aliceToken(currentKey.withKeyId("made-up-1"))));
+        assertServiceUnavailable(this.app.getWithToken("/api/me", aliceToken(currentKey.withKeyId("made-up-2"))));
+        assertEquals(200, this.app.getWithToken("/api/me", aliceToken(currentKey)).statusCode());
     }
 
     @Test

@@ -357,7 +357,7 @@ class BearerTokenFilterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Basic YWxpY2U6c2VjcmV0", "Negotiate abc", "Bearerabc", "DPoP abc"})
+    @ValueSource(strings = {"Basic YWxpY2U6c2VjcmV0", "Negotiate abc", "Bearerabc", "DPoPabc"})
     void doFilterWhenAnotherSchemeThenBareChallenge(String authorization) throws Exception {
         HttpResponse<String> response = this.app.get("/api/me", "Authorization", authorization);
 

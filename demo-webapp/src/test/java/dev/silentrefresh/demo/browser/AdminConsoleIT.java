@@ -3,6 +3,8 @@ package dev.silentrefresh.demo.browser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,7 +31,7 @@ import org.keycloak.testframework.server.KeycloakUrls;
  * of the imported realm with its properties, saving a change, and refusing an invalid value with a message that names
  * the property.
  */
-@KeycloakIntegrationTest(config = SilentRefreshBrowserIT.KeycloakWithRotationExtension.class)
+@KeycloakIntegrationTest(config = BrowserTest.KeycloakWithRotationExtension.class)
 class AdminConsoleIT {
 
     private static final String PROFILE = "refresh-token-rotation";
@@ -37,6 +39,8 @@ class AdminConsoleIT {
     private static final String SCOPE = "#reuse-revocation-scope";
     private static final String OFFLINE = "[data-testid='include-offline-tokens']";
     private static final String SAVE = "[data-testid='addExecutor-saveBtn']";
+    /** Committed: the README shows it. */
+    static final Path DOCS_SCREENSHOT = Path.of("..", "docs", "admin-console-executor.png").toAbsolutePath().normalize();
 
     @InjectAdminClient
     Keycloak admin;
@@ -71,7 +75,7 @@ class AdminConsoleIT {
     }
 
     @Test
-    void theExecutorShowsItsPropertiesWithTheRealmsValuesAndSavesAChange() {
+    void theExecutorShowsItsPropertiesWithTheRealmsValuesAndSavesAChange() throws Exception {
         // Given the admin opens the executor of the imported profile
         Page page = openTheExecutor();
 
@@ -83,6 +87,10 @@ class AdminConsoleIT {
         assertTrue(page.getByText("Grace period (seconds)").isVisible());
         assertTrue(page.getByText("Revoke on reuse").isVisible());
         assertTrue(page.getByText("Include offline tokens").isVisible());
+        // (the README's picture of the executor's settings)
+        Files.createDirectories(DOCS_SCREENSHOT.getParent());
+        page.screenshot(new Page.ScreenshotOptions().setPath(DOCS_SCREENSHOT));
+        assertTrue(Files.size(DOCS_SCREENSHOT) > 0);
 
         // When the admin sets a 20 s grace period and saves
         page.fill(GRACE, "20");

@@ -23,7 +23,7 @@ final class Chromium implements AutoCloseable {
                 .setExecutablePath(Paths.get(System.getenv().getOrDefault("CHROMIUM_PATH", "/usr/bin/chromium")))
                 .setHeadless(true)
                 // without the background-networking flags Chromium keeps dialling out, which a closed network refuses
-                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                         "--disable-component-update", "--disable-sync")));
     }
 

@@ -41,6 +41,11 @@ public final class TestApp implements AutoCloseable {
         return new TestApp(server);
     }
 
+    /** Wraps a started server. */
+    public static TestApp of(Server server) {
+        return new TestApp(server);
+    }
+
     /** The app's settings for tokens from {@link TokenIssuer}, with keys from {@code jwks}. */
     public static DemoConfig configFor(JwksServer jwks) {
         return DemoConfig.fromMap(Map.of(DemoConfig.KEYCLOAK_JWKS_URL, jwks.uri().toString()));

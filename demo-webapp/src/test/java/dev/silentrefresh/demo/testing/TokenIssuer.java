@@ -12,6 +12,8 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
@@ -41,6 +43,14 @@ public final class TokenIssuer {
         } catch (JOSEException ex) {
             throw new IllegalStateException("could not generate an RSA key", ex);
         }
+    }
+
+    /** Signs with the given RSA key (which must hold the private part). */
+    public static TokenIssuer of(RSAKey key) {
+        if (!key.isPrivate()) {
+            throw new IllegalArgumentException("the key must have its private part to sign");
+        }
+        return new TokenIssuer(key);
     }
 
     /** The same key under another {@code kid}: signatures verify with the key, whatever the header says. */
@@ -100,6 +110,17 @@ public final class TokenIssuer {
             throw new IllegalStateException("could not sign a token", ex);
         }
         return jwt.serialize();
+    }
+
+    /** Signs {@code payload} exactly as given (which need not be valid claims, or JSON at all) with this key's header. */
+    public String signPayload(String payload) {
+        JWSObject jws = new JWSObject(header().build(), new Payload(payload));
+        try {
+            jws.sign(new RSASSASigner(this.key));
+        } catch (JOSEException ex) {
+            throw new IllegalStateException("could not sign a payload", ex);
+        }
+        return jws.serialize();
     }
 
     private static String capitalised(String word) {

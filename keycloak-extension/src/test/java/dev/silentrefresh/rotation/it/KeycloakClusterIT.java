@@ -26,6 +26,8 @@ class KeycloakClusterIT {
 
     private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
     private static final String DATABASE = "keycloak_cluster_it";
+    /** Short, so that the retries after a fault come after it: a rotation left behind would be reuse then. */
+    private static final int GRACE_SECONDS_UNDER_FAULTS = 2;
 
     private static KeycloakCluster cluster;
     private static LocalPostgres postgres;
@@ -105,36 +107,69 @@ class KeycloakClusterIT {
 
     @Test
     void aDatabaseCrashDuringRefreshesRevokesNothingAndEveryChainGoesOnAfterwards() throws Exception {
-        int graceSeconds = 2;
+        List<TokenResponse> chains = fourChainsWithAGraceWindowOf(GRACE_SECONDS_UNDER_FAULTS);
+
+        postgres.crash();
+        try {
+            assertEveryRefreshIsAFault(chains);
+        } finally {
+            postgres.start();
+        }
+
+        assertEveryChainGoesOnAfterTheWindowWithoutReuse(chains);
+    }
+
+    @Test
+    void aSessionStoreThatFailsToWriteARefreshRevokesNothingAndTheSameTokenWorksAgain() throws Exception {
+        List<TokenResponse> chains = fourChainsWithAGraceWindowOf(GRACE_SECONDS_UNDER_FAULTS);
+
+        // every refresh now gets as far as its commit, and the commit fails (keycloak#49213)
+        postgres.failSessionWrites(DATABASE);
+        try {
+            assertEveryRefreshIsAFault(chains);
+        } finally {
+            postgres.allowSessionWrites(DATABASE);
+        }
+
+        assertEveryChainGoesOnAfterTheWindowWithoutReuse(chains);
+    }
+
+    /** Four logins, each refreshed once, every other one on each node. */
+    private static List<TokenResponse> fourChainsWithAGraceWindowOf(int graceSeconds) {
         RotationProfile.configure(demo(), graceSeconds, "client-session", true);
         demo().clearEvents();
         List<TokenResponse> chains = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            KeycloakDistribution node = i % 2 == 0 ? nodeA : nodeB;
-            chains.add(ok(spa(node).refresh(spa(node).login("alice", "alice").refreshToken())));
+            chains.add(ok(spa(nodeOf(i)).refresh(spa(nodeOf(i)).login("alice", "alice").refreshToken())));
         }
+        return chains;
+    }
 
-        postgres.crash();
-        try {
-            for (int i = 0; i < chains.size(); i++) {
-                TokenResponse failed = spa(i % 2 == 0 ? nodeB : nodeA).refresh(chains.get(i).refreshToken());
-                assertTrue(failed.status() >= 500, "a refresh that cannot be stored is a fault, not a refusal: " + failed);
-            }
-        } finally {
-            postgres.start();
-        }
-        // the retries come after the grace window: a rotation the failed requests left behind would now count as reuse
-        Thread.sleep(graceSeconds * 1000L + 1000);
-
+    private static void assertEveryRefreshIsAFault(List<TokenResponse> chains) {
         for (int i = 0; i < chains.size(); i++) {
-            KeycloakDistribution node = i % 2 == 0 ? nodeA : nodeB;
-            TokenResponse retried = ok(refreshWhileKeycloakReconnects(spa(node), chains.get(i).refreshToken()));
+            TokenResponse failed = spa(nodeOf(i)).refresh(chains.get(i).refreshToken());
+            assertTrue(failed.status() >= 500, "a refresh that cannot be stored is a fault, not a refusal: " + failed);
+        }
+    }
+
+    /**
+     * Retries every chain's token after the grace window, on the node whose request failed: a rotation the failed request
+     * left behind in that node's cache would now count as reuse. Then one more refresh on the other node.
+     */
+    private static void assertEveryChainGoesOnAfterTheWindowWithoutReuse(List<TokenResponse> chains) throws InterruptedException {
+        Thread.sleep(GRACE_SECONDS_UNDER_FAULTS * 1000L + 1000);
+        for (int i = 0; i < chains.size(); i++) {
+            TokenResponse retried = ok(refreshWhileKeycloakReconnects(spa(nodeOf(i)), chains.get(i).refreshToken()));
             assertEquals(chains.get(i).refreshTokenGeneration() + 1, retried.refreshTokenGeneration(), "the chain goes on where it stood");
-            ok(spa(node == nodeA ? nodeB : nodeA).refresh(retried.refreshToken()));
+            ok(refreshWhileKeycloakReconnects(spa(nodeOf(i) == nodeA ? nodeB : nodeA), retried.refreshToken()));
         }
         List<String> reuses = demo().getEvents(List.of("REFRESH_TOKEN_ERROR"), null, null, null, null, null, 0, 100).stream()
                 .map(EventRepresentation::getError).filter("refresh_token_reused"::equals).toList();
         assertTrue(reuses.isEmpty(), "a database fault was taken for reuse " + reuses.size() + " times");
+    }
+
+    private static KeycloakDistribution nodeOf(int chain) {
+        return chain % 2 == 0 ? nodeA : nodeB;
     }
 
     /** The same token, again while the answer is a 5xx (Keycloak's connection pool recovering), for up to a minute. */

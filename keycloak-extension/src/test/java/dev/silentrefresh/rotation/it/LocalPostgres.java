@@ -24,6 +24,8 @@ final class LocalPostgres implements AutoCloseable {
     static final String PASSWORD = "keycloak_it";
 
     private static final String SERVICE_USER = "postgres";
+    /** Where Keycloak 26's persistent sessions live (online and offline alike). */
+    private static final List<String> SESSION_TABLES = List.of("offline_user_session", "offline_client_session");
 
     private final Path bin;
     private final Path data;
@@ -62,6 +64,25 @@ final class LocalPostgres implements AutoCloseable {
         asServiceUser(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"));
     }
 
+    /**
+     * Makes every write of a user or client session in {@code database} fail, as a database that fails mid-transaction
+     * would (keycloak#49213), while reads go on: the refresh gets as far as its commit.
+     */
+    void failSessionWrites(String database) throws IOException, InterruptedException {
+        psql(database, "CREATE OR REPLACE FUNCTION rtr_injected_fault() RETURNS trigger AS $$ BEGIN"
+                + " RAISE EXCEPTION 'injected fault: the session store refuses writes'; END $$ LANGUAGE plpgsql");
+        for (String table : SESSION_TABLES) {
+            psql(database, "CREATE TRIGGER rtr_injected_fault BEFORE INSERT OR UPDATE ON " + table
+                    + " FOR EACH ROW EXECUTE FUNCTION rtr_injected_fault()");
+        }
+    }
+
+    void allowSessionWrites(String database) throws IOException, InterruptedException {
+        for (String table : SESSION_TABLES) {
+            psql(database, "DROP TRIGGER IF EXISTS rtr_injected_fault ON " + table);
+        }
+    }
+
     @Override
     public void close() throws IOException, InterruptedException {
         if (Files.exists(data.resolve("postmaster.pid"))) {
@@ -70,8 +91,12 @@ final class LocalPostgres implements AutoCloseable {
     }
 
     private void psql(String sql) throws IOException, InterruptedException {
+        psql("postgres", sql);
+    }
+
+    private void psql(String database, String sql) throws IOException, InterruptedException {
         asServiceUser(List.of(bin.resolve("psql").toString(), "-h", "127.0.0.1", "-p", Integer.toString(PORT), "-U", SERVICE_USER,
-                "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql));
+                "-d", database, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql));
     }
 
     private void asServiceUser(List<String> command) throws IOException, InterruptedException {

@@ -11,24 +11,26 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.silentrefresh.demo.testing.DockerCompose;
 import org.junit.jupiter.api.Test;
 
 /**
- * docker-compose.yml cannot be run here (no Docker engine), so this checks what can drift without anyone noticing: the
- * files it mounts exist once the project is built, and its Keycloak image is the version the build tests against.
- * Runs after {@code package}, when both jars exist.
+ * What can drift in docker-compose.yml, checked on every machine, with or without Docker (the browser package's
+ * {@code DockerComposeIT} runs the file for real where Docker is): the files it mounts and builds from exist once the
+ * project is built, and its default Keycloak image is the version the build tests against. Runs after {@code package}.
  */
-class DockerComposeIT {
+class DockerComposeFileIT {
 
-    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    private static final Pattern KEYCLOAK_IMAGE = Pattern.compile("^\\s*image:\\s*quay\\.io/keycloak/keycloak:(\\S+)\\s*$", Pattern.MULTILINE);
+    private static final Path ROOT = DockerCompose.ROOT;
+    private static final Pattern OFFICIAL_IMAGE = Pattern.compile("quay\\.io/keycloak/keycloak:(\\S+)");
     private static final Pattern BIND_MOUNT = Pattern.compile("^\\s*-\\s*(\\./[^:\\s]+):(/[^:\\s]+)(?::ro)?\\s*$", Pattern.MULTILINE);
+    private static final Pattern BUILD_CONTEXT = Pattern.compile("^\\s*context:\\s*(\\./\\S+)\\s*$", Pattern.MULTILINE);
     private static final Pattern POM_KEYCLOAK_VERSION = Pattern.compile("<keycloak\\.version>([^<]+)</keycloak\\.version>");
 
     @Test
-    void theKeycloakImageIsTheVersionTheBuildTestsAgainst() throws IOException {
-        Matcher image = KEYCLOAK_IMAGE.matcher(compose());
-        assertTrue(image.find(), "no quay.io/keycloak/keycloak image in docker-compose.yml");
+    void theDefaultKeycloakImageIsTheOfficialOneAtTheVersionTheBuildTestsAgainst() throws IOException {
+        Matcher image = OFFICIAL_IMAGE.matcher(DockerCompose.composeDefault("KEYCLOAK_IMAGE"));
+        assertTrue(image.matches(), "the default Keycloak image is not quay.io/keycloak/keycloak");
         Matcher pom = POM_KEYCLOAK_VERSION.matcher(Files.readString(ROOT.resolve("pom.xml")));
         assertTrue(pom.find(), "no <keycloak.version> in pom.xml");
         assertEquals(pom.group(1), image.group(1));
@@ -53,12 +55,24 @@ class DockerComposeIT {
         assertTrue(compose().contains("--import-realm"), "Keycloak is not started with --import-realm");
     }
 
+    @Test
+    void theWebAppImageIsBuiltFromTheJarThePackagePhaseMakes() throws IOException {
+        Matcher context = BUILD_CONTEXT.matcher(compose());
+        assertTrue(context.find(), "the web app has no build context in docker-compose.yml");
+        Path dockerfile = ROOT.resolve(context.group(1)).resolve("Dockerfile");
+        assertTrue(Files.isRegularFile(dockerfile), dockerfile + " does not exist");
+        Matcher copy = Pattern.compile("^COPY\\s+(\\S+)\\s", Pattern.MULTILINE).matcher(Files.readString(dockerfile));
+        assertTrue(copy.find(), "the Dockerfile copies nothing");
+        Path copied = ROOT.resolve(context.group(1)).resolve(copy.group(1));
+        assertTrue(Files.isRegularFile(copied), copied + " does not exist after the build");
+    }
+
     private static List<Mount> mounts() throws IOException {
         return BIND_MOUNT.matcher(compose()).results().map(match -> new Mount(match.group(1), match.group(2))).toList();
     }
 
     private static String compose() throws IOException {
-        return Files.readString(ROOT.resolve("docker-compose.yml"));
+        return Files.readString(DockerCompose.FILE);
     }
 
     /** A bind mount: a path relative to the repository root, and where the container sees it. */

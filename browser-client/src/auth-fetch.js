@@ -1,0 +1,70 @@
+// @ts-check
+/**
+ * @file `fetch` with the access token attached at send time, for the configured origins only (default: this page's).
+ * After a 401 `invalid_token` it asks the owner once (which refreshes at most once per token for that reason) and re-sends
+ * the request exactly once; the second answer is returned whatever it is. With DPoP the header is `Authorization: DPoP`
+ * plus a fresh `DPoP` proof per request (RFC 9449 §7), signed by the owner.
+ */
+import { isDpopNonceChallenge, isInvalidTokenChallenge } from './www-authenticate.js'
+
+/**
+ * @typedef {import('./token-set.js').AccessTokenView} AccessTokenView
+ * @typedef {object} AuthFetchDeps
+ * @property {() => Promise<AccessTokenView|null>} token the current token, refreshed when needed; null while logged out
+ * @property {(version: number) => Promise<AccessTokenView|null>} rejected after a 401 invalid_token; null: do not retry
+ * @property {(view: AccessTokenView, htm: string, htu: string, nonce: string|null) => Promise<string|null>} proof DPoP proof
+ * @property {(url: URL) => boolean} isAllowed whether this URL may receive the token
+ * @property {typeof fetch} fetch
+ * @property {(response: Response) => void} [onRetried]
+ */
+
+/**
+ * @param {AuthFetchDeps} deps
+ * @returns {(input: RequestInfo|URL, init?: RequestInit) => Promise<Response>}
+ */
+export function createAuthFetch (deps) {
+  return async function authFetch (input, init) {
+    const request = new Request(input, init)
+    if (!deps.isAllowed(new URL(request.url))) return deps.fetch(request)
+    const first = await deps.token()
+    if (first == null) return deps.fetch(request)
+    const spare = request.clone()
+    let response = await send(deps, request, first, null)
+    if (isDpopNonceChallenge(response)) {
+      response = await send(deps, spare.clone(), first, response.headers.get('DPoP-Nonce'))
+    }
+    if (!isInvalidTokenChallenge(response)) return response
+    const next = await deps.rejected(first.version)
+    if (next == null) return response
+    response.body?.cancel().catch(() => {})
+    const retried = await send(deps, spare, next, null)
+    deps.onRetried?.(retried)
+    return retried
+  }
+}
+
+/**
+ * @param {AuthFetchDeps} deps
+ * @param {Request} request
+ * @param {AccessTokenView} view
+ * @param {string|null} nonce
+ */
+async function send (deps, request, view, nonce) {
+  const headers = new Headers(request.headers)
+  headers.set('Authorization', `${view.tokenType} ${view.accessToken}`)
+  if (view.tokenType === 'DPoP') {
+    const proof = await deps.proof(view, request.method, request.url, nonce)
+    if (proof) headers.set('DPoP', proof)
+  }
+  return deps.fetch(new Request(request, { headers }))
+}
+
+/**
+ * @param {string[]} allowedOrigins e.g. `['https://api.example.com']`; empty means this page's origin only
+ * @param {string} pageOrigin
+ * @returns {(url: URL) => boolean}
+ */
+export function originAllowList (allowedOrigins, pageOrigin) {
+  const origins = new Set((allowedOrigins.length > 0 ? allowedOrigins : [pageOrigin]).map((o) => new URL(o).origin))
+  return (url) => origins.has(url.origin)
+}

@@ -1,0 +1,40 @@
+// @ts-check
+/**
+ * @file A silent `prompt=none` login in a hidden iframe: Keycloak answers at once from its SSO session cookie, with a code
+ * or with `login_required`, to the app's silent-callback page, which posts its URL back (silent-callback.js). Nothing to
+ * click, and the page keeps its state. (Like keycloak-js's check-sso. Where the browser blocks Keycloak's cookies in an
+ * iframe, e.g. Keycloak on another site with third-party cookies off, the answer is `login_required`.)
+ */
+
+export const CALLBACK_MESSAGE = 'silent-refresh:callback'
+
+/**
+ * Loads `url` in a hidden iframe and resolves with the callback URL it ends on.
+ * @param {string} url the authorization URL (prompt=none, redirect_uri = the silent-callback page)
+ * @param {number} timeoutMs
+ * @returns {Promise<string>}
+ */
+export function runSilentLogin (url, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const iframe = document.createElement('iframe')
+    iframe.hidden = true
+    iframe.title = 'silent login'
+    iframe.setAttribute('aria-hidden', 'true')
+    /** @param {MessageEvent} event */
+    const onMessage = (event) => {
+      if (event.origin !== location.origin || event.source !== iframe.contentWindow) return
+      if (event.data?.type !== CALLBACK_MESSAGE || typeof event.data.href !== 'string') return
+      done()
+      resolve(event.data.href)
+    }
+    const timer = setTimeout(() => { done(); reject(new Error('timeout')) }, timeoutMs)
+    const done = () => {
+      clearTimeout(timer)
+      window.removeEventListener('message', onMessage)
+      iframe.remove()
+    }
+    window.addEventListener('message', onMessage)
+    iframe.src = url
+    document.body.append(iframe)
+  })
+}

@@ -1,0 +1,42 @@
+/**
+ * @typedef {import('./token-set.js').AccessTokenView} AccessTokenView
+ * @typedef {object} AuthFetchDeps
+ * @property {() => Promise<AccessTokenView|null>} token the current token, refreshed when needed; null while logged out
+ * @property {(version: number) => Promise<AccessTokenView|null>} rejected after a 401 invalid_token; null: do not retry
+ * @property {(view: AccessTokenView, htm: string, htu: string, nonce: string|null) => Promise<string|null>} proof DPoP proof
+ * @property {(url: URL) => boolean} isAllowed whether this URL may receive the token
+ * @property {typeof fetch} fetch
+ * @property {(response: Response) => void} [onRetried]
+ */
+/**
+ * @param {AuthFetchDeps} deps
+ * @returns {(input: RequestInfo|URL, init?: RequestInit) => Promise<Response>}
+ */
+export function createAuthFetch(deps: AuthFetchDeps): (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+/**
+ * @param {string[]} allowedOrigins e.g. `['https://api.example.com']`; empty means this page's origin only
+ * @param {string} pageOrigin
+ * @returns {(url: URL) => boolean}
+ */
+export function originAllowList(allowedOrigins: string[], pageOrigin: string): (url: URL) => boolean;
+export type AccessTokenView = import("./token-set.js").AccessTokenView;
+export type AuthFetchDeps = {
+    /**
+     * the current token, refreshed when needed; null while logged out
+     */
+    token: () => Promise<AccessTokenView | null>;
+    /**
+     * after a 401 invalid_token; null: do not retry
+     */
+    rejected: (version: number) => Promise<AccessTokenView | null>;
+    /**
+     * DPoP proof
+     */
+    proof: (view: AccessTokenView, htm: string, htu: string, nonce: string | null) => Promise<string | null>;
+    /**
+     * whether this URL may receive the token
+     */
+    isAllowed: (url: URL) => boolean;
+    fetch: typeof fetch;
+    onRetried?: ((response: Response) => void) | undefined;
+};

@@ -1,0 +1,14 @@
+/**
+ * Loads `url` in a hidden iframe and resolves with the callback URL it ends on.
+ * @param {string} url the authorization URL (prompt=none, redirect_uri = the silent-callback page)
+ * @param {number} timeoutMs
+ * @returns {Promise<string>}
+ */
+export function runSilentLogin(url: string, timeoutMs: number): Promise<string>;
+/**
+ * @file A silent `prompt=none` login in a hidden iframe: Keycloak answers at once from its SSO session cookie, with a code
+ * or with `login_required`, to the app's silent-callback page, which posts its URL back (silent-callback.js). Nothing to
+ * click, and the page keeps its state. (Like keycloak-js's check-sso. Where the browser blocks Keycloak's cookies in an
+ * iframe, e.g. Keycloak on another site with third-party cookies off, the answer is `login_required`.)
+ */
+export const CALLBACK_MESSAGE: "silent-refresh:callback";

@@ -1,0 +1,90 @@
+package dev.silentrefresh.demo.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
+
+/**
+ * The realm's second client, {@code demo-spa-dpop}, requires DPoP (RFC 9449): the browser's token owner proves possession of
+ * a non-extractable key with every token request, so its refresh token is useless anywhere else.
+ */
+@KeycloakIntegrationTest(config = BrowserTest.KeycloakWithRotationExtension.class)
+class DpopBrowserIT extends BrowserTest {
+
+    @Test
+    void withTheDpopClientTheRefreshTokenIsBoundToAKeyThatCannotLeaveTheBrowser() {
+        // Given alice logs in with the DPoP client
+        DemoPage tab = open("?client=dpop");
+        tab.logIn("alice", "alice", false);
+        tab.waitUntil("s.state === 'logged-in'");
+
+        // Then her tokens are DPoP-bound, every token request carried a proof, and the access token names the key
+        assertEquals("DPoP", tab.stats().get("tokenType"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> cnf = (Map<String, Object>) tab.page().evaluate("() => window.__demo.client.accessTokenClaims.cnf");
+        assertNotNull(cnf, "the access token has no cnf claim");
+        assertNotNull(cnf.get("jkt"), "the access token is not bound to a key thumbprint");
+        // and the private key is a non-extractable CryptoKey in IndexedDB
+        Object extractable = tab.page().evaluate("""
+                () => new Promise((resolve, reject) => {
+                  const open = indexedDB.open('silent-refresh:demo-spa-dpop')
+                  open.onsuccess = () => {
+                    const get = open.result.transaction('keys').objectStore('keys').get('dpop:demo-spa-dpop')
+                    get.onsuccess = () => resolve(get.result.privateKey.extractable)
+                    get.onerror = () => reject(get.error)
+                  }
+                  open.onerror = () => reject(open.error)
+                })""");
+        assertEquals(Boolean.FALSE, extractable);
+
+        // When the page refreshes
+        tab.click("refresh-button");
+        tab.waitForGenerationAbove(0, 15_000);
+
+        // Then Keycloak accepted the proof
+        List<KeycloakProxy.TokenExchange> exchanges = proxy.tokenExchanges();
+        measured("DPoP", "exchanges=" + exchanges.stream().map(e -> e.grantType() + "/" + e.keycloakStatus() + "/proof=" + e.dpopProof()).toList());
+        assertTrue(exchanges.stream().allMatch(KeycloakProxy.TokenExchange::dpopProof), "a token request without a DPoP proof");
+        assertEquals(200, exchanges.get(exchanges.size() - 1).keycloakStatus());
+
+        // And the refresh token, taken off the wire and presented without the key, buys nothing
+        HttpResponse<String> stolen = postRefreshGrant(DPOP_SPA, proxy.lastRefreshToken());
+        assertEquals(400, stolen.statusCode(), stolen.body());
+        // while the browser's own refresh still works (the refused attempt revoked nothing)
+        int generation = tab.generation();
+        tab.click("refresh-button");
+        tab.waitForGenerationAbove(generation, 15_000);
+        assertEquals("logged-in", tab.state());
+    }
+
+    /**
+     * Pending the merge of the DPoP side of the bearer-token filter (another branch): it answers a DPoP request with a DPoP
+     * challenge once it understands them; until then this test is skipped with that reason.
+     */
+    @Test
+    void apiCallsWithDpopBoundTokensSucceed() throws Exception {
+        HttpResponse<String> probe = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(appUrl + "api/me"))
+                .header("Authorization", "DPoP not-a-token").build(), HttpResponse.BodyHandlers.ofString());
+        assumeTrue(probe.headers().allValues("WWW-Authenticate").stream().anyMatch(v -> v.regionMatches(true, 0, "DPoP", 0, 4)),
+                "PENDING: the API's bearer-token filter does not accept DPoP yet (the hardening branch adds it)");
+
+        DemoPage tab = open("?client=dpop");
+        tab.logIn("alice", "alice");
+        int ok = tab.stat("apiOk");
+        tab.click("call-api");
+        tab.waitUntil("s.apiOk === " + (ok + 2) + " && s.apiOk + s.apiFailed === s.apiCalls");
+        assertEquals(0, tab.stat("apiFailed"), "failed DPoP API calls: " + tab.stats());
+        assertEquals("DPoP", tab.stats().get("tokenType"));
+    }
+}
