@@ -1,5 +1,8 @@
 package dev.silentrefresh.rotation;
 
+import java.util.HashSet;
+import java.util.Set;
+
 import org.jboss.logging.Logger;
 import org.keycloak.common.ClientConnection;
 import org.keycloak.events.Details;
@@ -56,12 +59,15 @@ final class FamilyRevocation {
     /**
      * @param replayed the presented token (already verified by Keycloak)
      * @param family   its family; for a token never stamped, the family that adopted its client session
+     * @param clientSessionFamilies every family of the replayed token's client session
      * @throws RuntimeException when the revocation could not be written; nothing was revoked or recorded then
      */
-    Outcome revoke(ClientModel client, RefreshToken replayed, String family, RevocationScope scope) {
-        // a rotation of this family may be committing right now and would write its client session back after the
-        // revocation; the mark makes it revoke again once it has committed (see revokeAgainAfterCommit)
-        session.singleUseObjects().putIfAbsent(reusedMarkOf(family), CLAIM_LIFESPAN_SECONDS);
+    Outcome revoke(ClientModel client, RefreshToken replayed, String family, Set<String> clientSessionFamilies,
+                   RevocationScope scope) {
+        // first the marks: they refuse the revoked tokens whatever the session store shows meanwhile (or later)
+        Set<String> revokedFamilies = new HashSet<>(scope == RevocationScope.FAMILY ? Set.of() : clientSessionFamilies);
+        revokedFamilies.add(family);
+        RevocationMarks.mark(session, session.getContext().getRealm(), replayed, revokedFamilies, scope == RevocationScope.USER_SESSION);
         String claim = "rtr:revoke:" + targetOf(client, replayed, family, scope);
         boolean first = session.singleUseObjects().putIfAbsent(claim, CLAIM_LIFESPAN_SECONDS);
         KeycloakContext request = session.getContext();
@@ -85,18 +91,14 @@ final class FamilyRevocation {
         return outcome;
     }
 
-    /** Set when a reuse of {@code family} was detected within the last minute. */
-    static String reusedMarkOf(String family) {
-        return "rtr:reused:" + family;
-    }
-
     /**
      * After a rotation of {@code family} has committed: if a reuse of the family was detected meanwhile, revokes again what
-     * the reuse revoked, in case the rotation's commit wrote the revoked client session or family note back. No second
+     * the reuse revoked, since a session the revocation removed can come back into the cache while requests race (see
+     * {@link RevocationMarks}). The marks refuse the family either way; this keeps the session store clean. No second
      * event: the reuse was recorded once, by the request that detected it.
      */
     void revokeAgainAfterCommit(ClientModel client, RefreshToken rotated, String family, RevocationScope scope) {
-        if (!session.singleUseObjects().contains(reusedMarkOf(family))) {
+        if (!RevocationMarks.isFamilyRevoked(session, family)) {
             return;
         }
         KeycloakContext request = session.getContext();
@@ -106,10 +108,16 @@ final class FamilyRevocation {
                 scope.configValue());
     }
 
+    /**
+     * What the claim is on. A client session is named through the family, which lives in exactly one client session: after
+     * a revocation the same browser logs in again silently and gets a new client session under the same login and client,
+     * and a claim on (login, client), alive for a minute, would take that one for already revoked.
+     */
     private static String targetOf(ClientModel client, RefreshToken replayed, String family, RevocationScope scope) {
         return switch (scope) {
             case FAMILY -> "family:" + family;
-            case CLIENT_SESSION -> "client-session:" + replayed.getSessionId() + ":" + client.getId() + ":" + TokenFamilies.isOffline(replayed);
+            case CLIENT_SESSION -> "client-session:" + replayed.getSessionId() + ":" + client.getId() + ":" + TokenFamilies.isOffline(replayed)
+                    + ":" + family;
             case USER_SESSION -> "user-session:" + replayed.getSessionId();
         };
     }
@@ -131,7 +139,7 @@ final class FamilyRevocation {
         if (state == null || state.revoked()) {
             return false;
         }
-        TokenFamilies.write(clientSession, family, state.revoke());
+        TokenFamilies.markRevoked(clientSession, family);
         return true;
     }
 

@@ -107,7 +107,11 @@ final class RefreshRotation {
 
     /** @param issued the refresh token Keycloak is about to return, or {@code null} if it returns none */
     void enforce(RefreshToken issued) {
-        RotationDecision decision = decide(FamilyState.fromNoteValue(noteBefore));
+        // revoked for reuse: refused, even if the session store still (or again) shows the session
+        if (RevocationMarks.isRevoked(session, presented, family)) {
+            refuseInactive();
+        }
+        RotationDecision decision = decide(stateBefore());
         if (decision.advancesFamily() && issued != null) {
             decision = claim(decision);
         }
@@ -117,6 +121,11 @@ final class RefreshRotation {
             case REUSE -> refuseReuse();
             case REFUSE -> refuseInactive();
         }
+    }
+
+    private FamilyState stateBefore() {
+        FamilyState state = FamilyState.fromNoteValue(noteBefore);
+        return state != null && TokenFamilies.isRevoked(clientSession, family) ? state.revoke() : state;
     }
 
     private RotationDecision decide(FamilyState state) {
@@ -168,7 +177,8 @@ final class RefreshRotation {
 
     private void refuseReuse() {
         ClientModel client = clientSession.getClient();
-        new FamilyRevocation(session).revoke(client, presented, family, settings.revocationScope());
+        new FamilyRevocation(session).revoke(client, presented, family, TokenFamilies.familiesOf(clientSession),
+                settings.revocationScope());
         session.getTransactionManager().setRollbackOnly();
         String revoked = settings.revocationScope() == RevocationScope.FAMILY ? "the token family" : "the session";
         throw invalidGrant("Refresh token reuse detected; " + revoked + " has been revoked");
@@ -194,10 +204,7 @@ final class RefreshRotation {
                 Response.Status.BAD_REQUEST);
     }
 
-    /**
-     * A replay of this family detected while this rotation was committing revoked the client session or the family, and
-     * this commit may have written them back: revoke again.
-     */
+    /** A replay of this family detected while this rotation was committing: its revocation must outlast this commit. */
     private void revokeAgainIfReusedMeanwhile() {
         try {
             new FamilyRevocation(session).revokeAgainAfterCommit(clientSession.getClient(), presented, family, settings.revocationScope());

@@ -1,8 +1,10 @@
 package dev.silentrefresh.rotation;
 
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.keycloak.models.AuthenticatedClientSessionModel;
 import org.keycloak.models.ClientModel;
@@ -31,6 +33,11 @@ final class TokenFamilies {
     static final int MAX_FAMILIES_PER_CLIENT_SESSION = 50;
 
     private static final String NOTE_PREFIX = "rtr.f.";
+    /**
+     * A revoked family (scope {@code family}) is marked in a note of its own, which a rotation of the family committing at
+     * the same moment does not write, so it cannot put the family back.
+     */
+    private static final String REVOKED_PREFIX = "rtr.r.";
     /** Version 1 of the extension kept families under this prefix; still read, replaced on the next rotation. */
     private static final String VERSION_1_NOTE_PREFIX = "rtr.";
     /** The family that adopted the client session's tokens from before the policy covered it. */
@@ -86,7 +93,16 @@ final class TokenFamilies {
     }
 
     static FamilyState read(AuthenticatedClientSessionModel clientSession, String family) {
-        return FamilyState.fromNoteValue(readNote(clientSession, family));
+        FamilyState state = FamilyState.fromNoteValue(readNote(clientSession, family));
+        return state != null && isRevoked(clientSession, family) ? state.revoke() : state;
+    }
+
+    static boolean isRevoked(AuthenticatedClientSessionModel clientSession, String family) {
+        return clientSession.getNote(REVOKED_PREFIX + family) != null;
+    }
+
+    static void markRevoked(AuthenticatedClientSessionModel clientSession, String family) {
+        clientSession.setNote(REVOKED_PREFIX + family, "1");
     }
 
     static void write(AuthenticatedClientSessionModel clientSession, String family, FamilyState state) {
@@ -115,6 +131,18 @@ final class TokenFamilies {
         clientSession.setNote(ADOPTED_NOTE, family);
     }
 
+    /** Every family the client session holds, the adopted one included. */
+    static Set<String> familiesOf(AuthenticatedClientSessionModel clientSession) {
+        Set<String> families = new HashSet<>();
+        clientSession.getNotes().keySet().stream().filter(TokenFamilies::isFamilyNote).map(TokenFamilies::familyOfNote)
+                .forEach(families::add);
+        String adopted = adoptedFamily(clientSession);
+        if (adopted != null) {
+            families.add(adopted);
+        }
+        return families;
+    }
+
     /**
      * Makes room for one more family: drops families whose newest token has expired (none of their tokens can be
      * refreshed any more), then, while the client session would exceed the bound, the families that rotated longest ago.
@@ -131,13 +159,21 @@ final class TokenFamilies {
             boolean overBound = kept >= MAX_FAMILIES_PER_CLIENT_SESSION;
             if (overBound || family.getValue().isExpired(nowMillis)) {
                 clientSession.removeNote(family.getKey());
+                String revoked = REVOKED_PREFIX + familyOfNote(family.getKey());
+                if (clientSession.getNote(revoked) != null) {
+                    clientSession.removeNote(revoked);
+                }
                 kept--;
             }
         }
     }
 
     private static boolean isFamilyNote(String key) {
-        return key.startsWith(VERSION_1_NOTE_PREFIX) && !key.equals(ADOPTED_NOTE);
+        return key.startsWith(VERSION_1_NOTE_PREFIX) && !key.equals(ADOPTED_NOTE) && !key.startsWith(REVOKED_PREFIX);
+    }
+
+    private static String familyOfNote(String key) {
+        return key.startsWith(NOTE_PREFIX) ? key.substring(NOTE_PREFIX.length()) : key.substring(VERSION_1_NOTE_PREFIX.length());
     }
 
     /** An unreadable note counts as an expired family, so it is the first to go. */

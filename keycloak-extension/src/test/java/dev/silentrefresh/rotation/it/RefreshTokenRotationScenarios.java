@@ -276,6 +276,27 @@ public abstract class RefreshTokenRotationScenarios {
         ok(other.refresh(otherLogin.refreshToken()));
     }
 
+    /**
+     * After a revocation the browser logs in again silently against the SSO session, which leaves the login (user session)
+     * and the client as they were: the new client session must work, and a replay in it must revoke it too.
+     */
+    @Test
+    void clientSessionScopeLetsTheSameBrowserLogInAgainAndCatchesAReplayThereToo() {
+        OidcTestClient.Browser browser = new OidcTestClient.Browser();
+        for (int login = 1; login <= 2; login++) {
+            TokenResponse stolen = spa.login(browser, "alice", "alice", "");
+            TokenResponse newest = ok(spa.refresh(ok(spa.refresh(stolen.refreshToken())).refreshToken()));
+            TokenResponse next = ok(spa.refresh(newest.refreshToken()));
+
+            assertInvalidGrant(spa.refresh(stolen.refreshToken()));
+
+            assertInvalidGrant(spa.refresh(next.refreshToken()));
+        }
+        List<EventRepresentation> reuses = admin.reuseEvents();
+        assertEquals(List.of("revoked", "revoked"),
+                reuses.stream().map(e -> e.getDetails().get("reuse_revocation")).toList(), describe(reuses));
+    }
+
     @Test
     void familyScopeRevokesOnlyTheReplayedFamilyAndOtherLoginsOfTheClientSessionGoOn() {
         admin.configureRotation(0, "family", true);
