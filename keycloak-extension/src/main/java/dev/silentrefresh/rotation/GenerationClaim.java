@@ -1,23 +1,32 @@
 package dev.silentrefresh.rotation;
 
+import java.util.Map;
+
 import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.SingleUseObjectProvider;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
 /**
  * Makes "move this family on from generation k" happen at most once across the cluster, and tells a request that comes
- * second whether the first one presented the very same token, without waiting for it.
+ * second whether the first one presented the very same token, without waiting for the first one's commit.
  *
- * <p>Two keys in Keycloak's single-use object store, whose {@code putIfAbsent} is atomic cluster-wide (Keycloak guards its
- * own rotation with it): first one for the presented token, then one for the generation. A request that finds the token's
- * key taken is a duplicate of a request with the same token (a retry, a double submit): it gets a sibling inside the
- * grace window. One that takes the token's key but finds the generation's taken presented another token of the same
- * generation while the family was moving on: two holders, so reuse. Nobody waits for anybody's commit, so no request can
- * hold up another, and a winner that crashed leaves its twin a sibling rather than a wait.
+ * <p>The claim is a key in Keycloak's single-use object store, whose {@code putIfAbsent} is atomic cluster-wide (Keycloak
+ * guards its own rotation with it); right after taking it, the winner records beside it which token it presented. A
+ * request that finds the claim taken reads that record (waiting at most for that one write): the same token is a duplicate (a retry, a double submit), which
+ * gets a sibling inside the grace window; another token of the same generation means two holders, so reuse.
+ *
+ * <p>The store can misreport a claim as taken. Seen on a two-node Keycloak 26.7.3 when a node dies: a request whose
+ * {@code putIfAbsent} was in flight to the dead node is retried by Infinispan on the survivor, which finds the value the
+ * first attempt already wrote there and answers "present" — the request's own claim, reported as someone else's, which
+ * revoked honest users' sessions. So a taken claim without a record of its holder is never evidence: the request
+ * answers 503 (nothing consumed, nothing revoked) and notes that it saw the orphan; when the same token comes back and
+ * the claim still has no record, no live holder can be behind it (a holder records itself within a cache write of taking
+ * the claim), and the claim is adopted.
  *
  * <p>Nothing is released on success: once the winner's transaction has committed, the family is past k and its state
- * decides, and the keys expire on their own. If the winner's transaction rolls back, both keys are removed and the
+ * decides, and the keys expire on their own. If the winner's transaction rolls back, the keys are removed and the
  * family's note put back, so the same token can rotate again: a rolled-back rotation leaves the previous token usable.
  */
 final class GenerationClaim {
@@ -38,14 +47,22 @@ final class GenerationClaim {
      */
     static final long LIFESPAN_SECONDS = 60;
 
-    private final KeycloakSession session;
-    private final String tokenKey;
-    private final String generationKey;
+    private static final String TOKEN_NOTE = "jti";
+    /** Pauses of 5, 10, ... 320 ms: about 0.6 s in all before a claim without a holder counts as unrecorded. */
+    private static final long HOLDER_WAIT_MAX_PAUSE_MILLIS = 320;
 
-    private GenerationClaim(KeycloakSession session, String generationKey, String tokenId) {
+    private final KeycloakSession session;
+    private final String claimKey;
+    private final String holderKey;
+    private final String orphanSeenKey;
+    private final String tokenId;
+
+    private GenerationClaim(KeycloakSession session, String claimKey, String tokenId) {
         this.session = session;
-        this.generationKey = generationKey;
-        this.tokenKey = generationKey + ":" + tokenId;
+        this.claimKey = claimKey;
+        this.holderKey = claimKey + ":holder";
+        this.orphanSeenKey = claimKey + ":orphan-seen:" + tokenId;
+        this.tokenId = tokenId;
     }
 
     /** The claim on moving {@code family} on from {@code generation} with the token {@code tokenId}. */
@@ -53,20 +70,58 @@ final class GenerationClaim {
         return new GenerationClaim(session, "rtr:claim:" + family + ":" + generation, tokenId);
     }
 
+    /**
+     * @throws UnrecordedClaimException when the claim is taken but names no holder yet; the caller answers 503 and the
+     *                                  same token, presented again, adopts the claim if it still names none
+     */
     Outcome take() {
-        if (!session.singleUseObjects().putIfAbsent(tokenKey, LIFESPAN_SECONDS)) {
-            return Outcome.SAME_TOKEN_FIRST;
+        SingleUseObjectProvider store = session.singleUseObjects();
+        if (store.putIfAbsent(claimKey, LIFESPAN_SECONDS)) {
+            recordHolder(store);
+            return Outcome.TAKEN;
         }
-        return session.singleUseObjects().putIfAbsent(generationKey, LIFESPAN_SECONDS) ? Outcome.TAKEN : Outcome.OTHER_TOKEN_FIRST;
+        Map<String, String> holder = awaitHolder(store);
+        if (holder != null) {
+            return tokenId.equals(holder.get(TOKEN_NOTE)) ? Outcome.SAME_TOKEN_FIRST : Outcome.OTHER_TOKEN_FIRST;
+        }
+        if (store.contains(orphanSeenKey)) {
+            // seen without a holder at this token's last attempt, seconds ago: nobody is behind it
+            recordHolder(store);
+            return Outcome.TAKEN;
+        }
+        store.put(orphanSeenKey, LIFESPAN_SECONDS, Map.of());
+        throw new UnrecordedClaimException(claimKey);
     }
 
     /**
-     * After the request's transaction has committed, runs {@code committed}; after it has rolled back, removes both keys
+     * The holder's record, waiting briefly for it: a holder writes it right after taking the claim, so a request that
+     * comes in between (a double submit, a thief racing the victim) only has to wait for one cache write.
+     */
+    private Map<String, String> awaitHolder(SingleUseObjectProvider store) {
+        Map<String, String> holder = store.get(holderKey);
+        for (long pause = 5; holder == null && pause <= HOLDER_WAIT_MAX_PAUSE_MILLIS; pause *= 2) {
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            holder = store.get(holderKey);
+        }
+        return holder;
+    }
+
+    private void recordHolder(SingleUseObjectProvider store) {
+        store.put(holderKey, LIFESPAN_SECONDS, Map.of(TOKEN_NOTE, tokenId));
+    }
+
+    /**
+     * After the request's transaction has committed, runs {@code committed}; after it has rolled back, removes the claim
      * and runs {@code rolledBack} (which puts the note back).
      */
     void onCompletion(Runnable committed, Runnable rolledBack) {
         KeycloakSessionFactory factory = session.getKeycloakSessionFactory();
-        String[] keys = {tokenKey, generationKey};
+        String[] keys = {holderKey, claimKey};
         session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
             @Override
             protected void commitImpl() {
@@ -86,5 +141,15 @@ final class GenerationClaim {
                 }
             }
         });
+    }
+
+    /** A taken claim that names no holder: not evidence of anything, so a fault (503), never reuse. */
+    static final class UnrecordedClaimException extends IllegalStateException {
+
+        private static final long serialVersionUID = 1L;
+
+        UnrecordedClaimException(String claimKey) {
+            super("the claim " + claimKey + " is taken but names no holder yet");
+        }
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.TimeoutError;
 import com.microsoft.playwright.options.LoadState;
@@ -62,6 +63,8 @@ class AdminConsoleIT {
     @BeforeEach
     void newBrowser() {
         context = chromium.browser().newContext(new Browser.NewContextOptions().setViewportSize(1400, 1000));
+        // the console is a large single-page app: on a loaded two-core machine its first render can take longer than 30 s
+        context.setDefaultTimeout(60_000);
     }
 
     @AfterEach
@@ -141,8 +144,11 @@ class AdminConsoleIT {
         page.getByPlaceholder("Search").first().fill(PROFILE);
         page.keyboard().press("Enter");
         page.locator("a:has-text('" + PROFILE + "')").first().click();
-        page.waitForLoadState(LoadState.NETWORKIDLE);
-        page.locator("a:has-text('" + PROFILE + "')").last().click();
+        // the profile's page lists its executors, each a link to the executor's form; wait for that link rather than
+        // for the network, which can fall idle before the console has rendered the list (seen on a loaded machine)
+        Locator executor = page.locator("a[href*='/edit-profile/" + PROFILE + "']").first();
+        executor.waitFor();
+        executor.click();
         page.waitForSelector(GRACE);
         return page;
     }

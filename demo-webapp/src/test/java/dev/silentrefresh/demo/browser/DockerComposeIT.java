@@ -16,11 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.Request;
-import com.microsoft.playwright.Response;
 import dev.silentrefresh.demo.testing.DockerCompose;
 import dev.silentrefresh.demo.testing.DockerComposeAvailable;
 import org.junit.jupiter.api.AfterAll;
@@ -60,7 +56,6 @@ class DockerComposeIT {
     private static final int ACCESS_TOKEN_SECONDS = 10;
     /** Keycloak's first start with a provider re-augments Quarkus: a minute on two cores, four when others build too. */
     private static final Duration START_TIMEOUT = Duration.ofMinutes(10);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static DockerCompose compose;
     private static String keycloakUrl;
@@ -157,28 +152,24 @@ class DockerComposeIT {
     }
 
     @Test
-    void replayingAnOldRefreshTokenIsRefusedWithInvalidGrantAndRecordedAsReuse() throws IOException {
+    void replayingAnOldRefreshTokenIsRefusedWithInvalidGrantAndRecordedAsReuse() {
         // Given alice is logged in
         DemoPage tab = DemoPage.open(context, APP_URL, keycloakUrl, "");
         tab.logIn("alice", "alice");
 
-        // When she clicks "Replay an old refresh token"
-        Response refused = tab.page().waitForResponse(response -> isRefreshGrant(response.request()) && response.status() == 400,
-                () -> tab.click("replay-button"));
-
-        // Then Keycloak refuses it with 400 invalid_grant and the page is logged out
-        JsonNode error = JSON.readTree(refused.text());
-        assertEquals("invalid_grant", error.path("error").asText(), error.toString());
+        // When she clicks "Replay an old refresh token" (the token owner, a SharedWorker, sends it: Playwright does not
+        // see a shared worker's requests, so the page's report of Keycloak's answer is what there is to read)
+        tab.click("replay-button");
         tab.waitUntil("s.state === 'logged-out'");
+        tab.page().waitForFunction("() => document.getElementById('replay-result').textContent.includes('the app tried to refresh')");
+
+        // Then Keycloak refused it with 400 invalid_grant and the page is logged out
+        String replay = tab.text("replay-result");
+        assertTrue(replay.contains("Keycloak refused it (HTTP 400 invalid_grant"), replay);
+        assertEquals(1, tab.stat("replayCalls"));
         // and the extension recorded one reuse (the app's own next refresh, refused as the session is gone, is no reuse)
         List<String> errors = awaitErrors("REFRESH_TOKEN_ERROR", REUSED);
         assertEquals(1, errors.stream().filter(REUSED::equals).count(), "REFRESH_TOKEN_ERROR events: " + errors);
-    }
-
-    private boolean isRefreshGrant(Request request) {
-        String form = request.postData();
-        return request.url().equals(keycloakUrl + "/realms/" + REALM + "/protocol/openid-connect/token")
-                && form != null && form.contains("grant_type=refresh_token");
     }
 
     private List<EventRepresentation> events(String type) {

@@ -3,7 +3,6 @@ package dev.silentrefresh.demo.browser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -68,17 +67,8 @@ class DpopBrowserIT extends BrowserTest {
         assertEquals("logged-in", tab.state());
     }
 
-    /**
-     * Pending the merge of the DPoP side of the bearer-token filter (another branch): it answers a DPoP request with a DPoP
-     * challenge once it understands them; until then this test is skipped with that reason.
-     */
     @Test
     void apiCallsWithDpopBoundTokensSucceed() throws Exception {
-        HttpResponse<String> probe = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(appUrl + "api/me"))
-                .header("Authorization", "DPoP not-a-token").build(), HttpResponse.BodyHandlers.ofString());
-        assumeTrue(probe.headers().allValues("WWW-Authenticate").stream().anyMatch(v -> v.regionMatches(true, 0, "DPoP", 0, 4)),
-                "PENDING: the API's bearer-token filter does not accept DPoP yet (the hardening branch adds it)");
-
         DemoPage tab = open("?client=dpop");
         tab.logIn("alice", "alice");
         int ok = tab.stat("apiOk");
