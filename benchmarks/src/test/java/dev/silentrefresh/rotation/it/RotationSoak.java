@@ -254,6 +254,20 @@ final class RotationSoak {
         deadline = Math.max(deadline, nanoTime);
     }
 
+    /**
+     * Keeps the soak going until every honest user has refreshed (or logged in again) since {@code since}, for at most
+     * {@code atMost}, then for five more seconds; returns at once if the soak's deadline is further away than that.
+     */
+    void extendUntilEveryHonestUserRefreshedSince(long since, Duration atMost) throws InterruptedException {
+        long giveUp = System.nanoTime() + atMost.toNanos();
+        int honest = settings.users() - settings.thieves();
+        while (honestUsersRefreshedSince(since) < honest && System.nanoTime() < giveUp) {
+            extendUntil(System.nanoTime() + Duration.ofSeconds(10).toNanos());
+            Thread.sleep(500);
+        }
+        extendUntil(System.nanoTime() + Duration.ofSeconds(5).toNanos());
+    }
+
     private enum Kind { HONEST, DOUBLE_SUBMIT, LOST_RESPONSE }
 
     /** A virtual user: logs in before the soak starts, then runs until it ends. */

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Issue 10, items 1 and 2 on one node: 200 virtual users keep rotation chains against the executor while some of them
  * race, lose responses and steal (see {@link RotationSoak}); then the same with a {@code kill -9} of Keycloak in the
- * middle. The server is the README's {@code kc.sh start-dev} with its H2 database in a file, so it comes back with its
- * data after the crash, and the demo realm's executor settings (grace window 10 s, revocation of the client session).
+ * middle. The soak's server is the README's {@code kc.sh start-dev} (H2 in a file); the crash test's is production mode
+ * on PostgreSQL (see there why); both with the demo realm's executor settings (grace window 10 s, revocation of the
+ * client session).
  *
  * <p>The soak lasts {@code -Dsoak.duration} (ISO-8601, default two minutes); the long run:
  * {@code ./mvnw -B -pl benchmarks -am -Dsoak.duration=PT30M -Dit.test=RotationSoakIT#soakWithThieves
@@ -92,10 +93,20 @@ class RotationSoakIT {
      * Keycloak dies ({@code kill -9}) while the users refresh, and is started again on its data. The users go on as the
      * project's browser client does (see {@link RotationSoak}); a token rotated out before the crash is still reuse, and a
      * family revoked before the crash stays revoked.
+     *
+     * <p>On PostgreSQL in production mode, not on {@code start-dev}'s H2: H2 keeps the last second or so of commits in
+     * memory before it writes them, so a {@code kill -9} can lose a login or a rotation that Keycloak had already answered
+     * (seen in CI: a login answered just before the kill was gone after the restart, and its first refresh got
+     * "Session doesn't have required client"). What this test proves needs a database that keeps what it committed.
      */
     @Test
     @Order(2)
     void killMinusNineInTheMiddleOfTheSoak() throws Exception {
+        keycloak.close();
+        keycloak = null;
+        keycloak = BenchKeycloak.start(BenchKeycloak.Mode.PRODUCTION_POSTGRES, Path.of("target", "soak-crash").toAbsolutePath(), 8580, 9580);
+        RotationProfile.configure(keycloak.admin().realm(BenchKeycloak.DEMO_REALM), (int) GRACE_WINDOW.toSeconds(), "client-session", true);
+        BenchKeycloak.prepareForLoad(keycloak.admin());
         OidcTestClient spa = new OidcTestClient(keycloak.baseUrl(), BenchKeycloak.DEMO_REALM, BenchKeycloak.SPA, BenchKeycloak.SPA_REDIRECT);
         TokenResponse witnessLogin = spa.login("bob", "bob");
         TokenResponse witnessNewest = ok(spa.refresh(ok(spa.refresh(witnessLogin.refreshToken())).refreshToken()));
@@ -111,7 +122,10 @@ class RotationSoakIT {
             keycloak.kill();
             keycloak.startAgain();
             restartedAt[0] = System.nanoTime();
+            // the users who lost a request to the crash log in again, a few at a time; the soak goes on until every honest
+            // user has refreshed since the restart (bounded), so the test measures whether they can, not how fast
             soak.extendUntil(restartedAt[0] + Duration.ofSeconds(30).toNanos());
+            soak.extendUntilEveryHonestUserRefreshedSince(restartedAt[0], Duration.ofMinutes(3));
         });
 
         report("crash", result.summary() + String.format("  after the restart: %d of %d honest users refreshed; most recoveries of one user: %d;"
