@@ -28,8 +28,6 @@ public final class BearerTokenResolver {
     public static final int MAX_PROOF_LENGTH = 8 * 1024;
     public static final String DPOP_HEADER = "DPoP";
 
-    // the header is parsed with plain loops, not regular expressions: it is ~1 KB on every request, and a
-    // case-insensitive regex over it was most of the filter's own cost under load (docs/benchmarks.md, the filter)
     // a JWS in compact serialization: three base64url parts
     private static final Pattern COMPACT_JWS = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
     // matched on the raw query: a client that sends access_token at all gets told, whatever else the query holds
@@ -65,14 +63,18 @@ public final class BearerTokenResolver {
         return PresentedToken.dpop(token, proofOf(proofs));
     }
 
+    // The header is parsed with plain loops, not regular expressions: it is ~1 KB on every request, and a
+    // case-insensitive regex over it was most of the filter's own cost under load (docs/benchmarks.md, the filter).
+
     /**
      * The scheme the header names (case-insensitive, RFC 9110 §11.1), followed by whitespace or nothing; {@code null} for
-     * any other scheme, such as {@code Basic}, which carries no token for this API.
+     * any other scheme, such as {@code Basic}, which carries no token for this API. (No non-ASCII character case-folds
+     * to a letter of "Bearer" or "DPoP", so {@code regionMatches} accepts exactly the ASCII spellings.)
      */
     private static TokenScheme schemeOf(String authorization) {
         for (TokenScheme scheme : TokenScheme.values()) {
             String name = scheme.challengeName();
-            if (startsWithIgnoringAsciiCase(authorization, name)
+            if (authorization.regionMatches(true, 0, name, 0, name.length())
                     && (authorization.length() == name.length() || isWhitespace(authorization.charAt(name.length())))) {
                 return scheme;
             }
@@ -107,22 +109,6 @@ public final class BearerTokenResolver {
     private static BearerTokenException malformed(TokenScheme scheme, String what) {
         return new BearerTokenException(BearerTokenError.invalidRequest(
                 (scheme == TokenScheme.BEARER ? "The bearer token is " : "The DPoP access token is ") + what), scheme);
-    }
-
-    private static boolean startsWithIgnoringAsciiCase(String value, String prefix) {
-        if (value.length() < prefix.length()) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length(); i++) {
-            if (toAsciiLowerCase(value.charAt(i)) != toAsciiLowerCase(prefix.charAt(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static char toAsciiLowerCase(char c) {
-        return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
     }
 
     private static boolean isWhitespace(char c) {
