@@ -111,7 +111,7 @@ final class RefreshRotation {
         if (RevocationMarks.isRevoked(session, presented, family)) {
             refuseInactive();
         }
-        RotationDecision decision = decide(stateBefore());
+        RotationDecision decision = decide(TokenFamilies.stateOf(clientSession, family, noteBefore));
         if (decision.advancesFamily() && issued != null) {
             decision = claim(decision);
         }
@@ -121,11 +121,6 @@ final class RefreshRotation {
             case REUSE -> refuseReuse();
             case REFUSE -> refuseInactive();
         }
-    }
-
-    private FamilyState stateBefore() {
-        FamilyState state = FamilyState.fromNoteValue(noteBefore);
-        return state != null && TokenFamilies.isRevoked(clientSession, family) ? state.revoke() : state;
     }
 
     private RotationDecision decide(FamilyState state) {

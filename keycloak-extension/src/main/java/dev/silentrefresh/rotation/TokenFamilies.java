@@ -93,11 +93,16 @@ final class TokenFamilies {
     }
 
     static FamilyState read(AuthenticatedClientSessionModel clientSession, String family) {
-        FamilyState state = FamilyState.fromNoteValue(readNote(clientSession, family));
+        return stateOf(clientSession, family, readNote(clientSession, family));
+    }
+
+    /** The family's state from a value of its note (as read now, or earlier in the request), revoked if so marked. */
+    static FamilyState stateOf(AuthenticatedClientSessionModel clientSession, String family, String noteValue) {
+        FamilyState state = FamilyState.fromNoteValue(noteValue);
         return state != null && isRevoked(clientSession, family) ? state.revoke() : state;
     }
 
-    static boolean isRevoked(AuthenticatedClientSessionModel clientSession, String family) {
+    private static boolean isRevoked(AuthenticatedClientSessionModel clientSession, String family) {
         return clientSession.getNote(REVOKED_PREFIX + family) != null;
     }
 

@@ -55,7 +55,7 @@ class ClusterCrashIT {
             soak.extendUntil(killedAt[0] + Duration.ofSeconds(30).toNanos());
         });
 
-        int honestUsers = result.settings().users() - result.settings().thieves();
+        int honestUsers = result.honestChains();
         RotationSoakIT.report("cluster-crash", result.summary() + String.format("  after the kill: %d of %d honest users refreshed on node B;"
                 + " most recoveries of one user: %d; thief episodes cut short: %d%n", soak.honestUsersRefreshedSince(killedAt[0]), honestUsers,
                 soak.mostRecoveriesOfOneUser(), soak.interruptedEpisodes()));

@@ -82,6 +82,11 @@ final class RotationSoak {
         int honest() {
             return users - doubleSubmitters() - lostResponders() - thieves();
         }
+
+        /** Every user but the thief/victim pairs: the plain honest ones, the double submitters and the lost responses. */
+        int honestChains() {
+            return users - thieves();
+        }
     }
 
     /** One thief episode, as it ended. */
@@ -224,7 +229,7 @@ final class RotationSoak {
         racers.shutdownNow();
         double seconds = (System.nanoTime() - began) / 1e9;
         List<String> honest = List.copyOf(revocations);
-        return new Result(settings, outcomes.measurement("soak", settings.users(), seconds), settings.users() - settings.thieves(),
+        return new Result(settings, outcomes.measurement("soak", settings.users(), seconds), settings.honestChains(),
                 honest.size(), honest, doubleSubmits.get(), lostResponses.get(), unanswered.get(), retriesOfUnanswered.get(),
                 silentLogins.get(), List.copyOf(episodes), List.copyOf(problems), Set.copyOf(signatures));
     }
@@ -260,8 +265,7 @@ final class RotationSoak {
      */
     void extendUntilEveryHonestUserRefreshedSince(long since, Duration atMost) throws InterruptedException {
         long giveUp = System.nanoTime() + atMost.toNanos();
-        int honest = settings.users() - settings.thieves();
-        while (honestUsersRefreshedSince(since) < honest && System.nanoTime() < giveUp) {
+        while (honestUsersRefreshedSince(since) < settings.honestChains() && System.nanoTime() < giveUp) {
             extendUntil(System.nanoTime() + Duration.ofSeconds(10).toNanos());
             Thread.sleep(500);
         }

@@ -133,7 +133,7 @@ class RotationSoakIT {
                 soak.mostRecoveriesOfOneUser(), soak.interruptedEpisodes()));
         assertEquals(List.of(), result.problems(), "every virtual user ran to the end");
         assertEquals(0, result.honestChainsRevoked(), "honest chains revoked: " + result.honestRevocations());
-        int honestUsers = result.settings().users() - result.settings().thieves();
+        int honestUsers = result.honestChains();
         assertEquals(honestUsers, soak.honestUsersRefreshedSince(restartedAt[0]), "every honest chain went on after the restart");
         assertTrue(soak.mostRecoveriesOfOneUser() <= 1, "an honest user needed " + soak.mostRecoveriesOfOneUser() + " recoveries");
         assertThievesCaught(result, false);
