@@ -496,7 +496,8 @@ public abstract class RefreshTokenRotationScenarios {
 
     @Test
     void parallelRefreshesInsideTheGraceWindowAllSucceedAndTheClientGoesOnWithOneResult() throws Exception {
-        admin.configureRotation(30, "client-session", true);
+        // twelve requests with one token: the rotation and eleven siblings, which the bound must allow here
+        admin.configureRotation(30, "client-session", true, PARALLEL_REQUESTS);
         for (int round = 0; round < PARALLEL_ROUNDS; round++) {
             TokenResponse login = spa.login("alice", "alice");
             TokenResponse current = ok(spa.refresh(login.refreshToken()));
@@ -1024,10 +1025,14 @@ public abstract class RefreshTokenRotationScenarios {
         assertFalse(executor.getHelpText().isBlank());
         Map<String, ConfigPropertyRepresentation> properties = executor.getProperties().stream()
                 .collect(Collectors.toMap(ConfigPropertyRepresentation::getName, p -> p));
-        assertEquals(List.of("grace-period-seconds", "include-offline-tokens", "reuse-revocation-scope"),
+        assertEquals(List.of("grace-period-seconds", "include-offline-tokens", "max-grace-siblings", "reuse-revocation-scope"),
                 properties.keySet().stream().sorted().toList());
         properties.values().forEach(p -> assertFalse(p.getHelpText() == null || p.getHelpText().isBlank(), p.getName()));
         assertEquals(List.of("family", "client-session", "user-session"), properties.get("reuse-revocation-scope").getOptions());
+        assertEquals("10", String.valueOf(properties.get("grace-period-seconds").getDefaultValue()));
+        assertEquals("3", String.valueOf(properties.get("max-grace-siblings").getDefaultValue()));
+        assertEquals("client-session", String.valueOf(properties.get("reuse-revocation-scope").getDefaultValue()));
+        assertEquals("true", String.valueOf(properties.get("include-offline-tokens").getDefaultValue()));
     }
 
     @Test
@@ -1041,6 +1046,9 @@ public abstract class RefreshTokenRotationScenarios {
                 Map.of("grace-period-seconds", List.of(1, 2)),
                 Map.of("reuse-revocation-scope", "everything"),
                 Map.of("include-offline-tokens", "maybe"),
+                Map.of("max-grace-siblings", "0"),
+                Map.of("max-grace-siblings", 101),
+                Map.of("max-grace-siblings", "three"),
                 Map.of("grace-period-second", "10"));
 
         for (Map<String, Object> configuration : invalid) {
@@ -1062,12 +1070,17 @@ public abstract class RefreshTokenRotationScenarios {
         realm.clientPoliciesProfilesResource().updateProfiles(RotationProfile.withConfiguration(JSON.valueToTree(
                 Map.of("grace-period-seconds", 5, "reuse-revocation-scope", "user-session", "include-offline-tokens", false))));
         realm.clientPoliciesProfilesResource().updateProfiles(RotationProfile.withConfiguration(JSON.valueToTree(
-                Map.of("grace-period-seconds", "5", "reuse-revocation-scope", "family", "include-offline-tokens", "false"))));
+                Map.of("grace-period-seconds", 5, "reuse-revocation-scope", "user-session", "include-offline-tokens", false,
+                        "max-grace-siblings", 2))));
+        realm.clientPoliciesProfilesResource().updateProfiles(RotationProfile.withConfiguration(JSON.valueToTree(
+                Map.of("grace-period-seconds", "5", "reuse-revocation-scope", "family", "include-offline-tokens", "false",
+                        "max-grace-siblings", "4"))));
         JsonNode stored = realm.clientPoliciesProfilesResource().getProfiles(false).getProfiles().stream()
                 .filter(p -> RotationProfile.NAME.equals(p.getName())).findFirst().orElseThrow()
                 .getExecutors().get(0).getConfiguration();
         assertEquals("5", stored.get("grace-period-seconds").asText());
         assertEquals("family", stored.get("reuse-revocation-scope").asText());
+        assertEquals("4", stored.get("max-grace-siblings").asText());
     }
 
     // --- helpers -------------------------------------------------------------------------------------------------

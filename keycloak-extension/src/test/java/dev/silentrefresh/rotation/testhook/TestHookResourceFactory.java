@@ -2,12 +2,14 @@ package dev.silentrefresh.rotation.testhook;
 
 import java.lang.reflect.Method;
 import java.util.Map;
+import java.util.UUID;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -23,7 +25,9 @@ import org.keycloak.services.resource.RealmResourceProviderFactory;
  * <ul>
  * <li>{@code POST single-use-objects/<key>}: {@code putIfAbsent(key, 60 s)} with no notes, as a request that died right
  * after taking a claim would leave it; 204 if it was absent, 409 if present.</li>
- * <li>{@code GET single-use-objects/count}: how many keys the store ({@code actionTokens} cache) holds across the cluster.</li>
+ * <li>{@code GET single-use-objects/count[?prefix=...]}: how many keys (starting with the prefix) the store
+ * ({@code actionTokens} cache) holds across the cluster.</li>
+ * <li>{@code POST single-use-objects/measure?count=n}: heap bytes per mark-shaped key on this node.</li>
  * </ul>
  */
 public class TestHookResourceFactory implements RealmResourceProviderFactory {
@@ -73,15 +77,55 @@ public class TestHookResourceFactory implements RealmResourceProviderFactory {
         @GET
         @Path("single-use-objects/count")
         @Produces(MediaType.TEXT_PLAIN)
-        public String count() throws ReflectiveOperationException {
+        public String count(@QueryParam("prefix") String prefix) throws ReflectiveOperationException {
+            Map<?, ?> cache = actionTokens();
+            if (prefix == null) {
+                return String.valueOf(cache.size());
+            }
+            // iterated, not streamed: a distributed stream would have to marshal the filter to the other node
+            long count = 0;
+            for (Object key : cache.keySet()) {
+                if (key.toString().startsWith(prefix)) {
+                    count++;
+                }
+            }
+            return String.valueOf(count);
+        }
+
+        /**
+         * Heap bytes this node spends per key shaped like a revocation mark: {@code count} such keys put (with a two-minute
+         * lifespan), heap measured after a full GC before and after. The other owner of each key spends as much again.
+         */
+        @POST
+        @Path("single-use-objects/measure")
+        @Produces(MediaType.TEXT_PLAIN)
+        public String measure(@QueryParam("count") int count) throws InterruptedException {
+            long before = usedHeapAfterGc();
+            for (int i = 0; i < count; i++) {
+                session.singleUseObjects().putIfAbsent("rtr:revoked:client-session:" + UUID.randomUUID() + ":" + UUID.randomUUID()
+                        + ":online:" + (1_800_000_000 + i), 120);
+            }
+            long after = usedHeapAfterGc();
+            return String.valueOf((after - before) / count);
+        }
+
+        private static long usedHeapAfterGc() throws InterruptedException {
+            Runtime runtime = Runtime.getRuntime();
+            for (int i = 0; i < 3; i++) {
+                System.gc();
+                Thread.sleep(200);
+            }
+            return runtime.totalMemory() - runtime.freeMemory();
+        }
+
+        private Map<?, ?> actionTokens() throws ReflectiveOperationException {
             // the Infinispan connection provider is not on this module's compile path; the store has no size of its own
             Class<?> connections = Class.forName("org.keycloak.connections.infinispan.InfinispanConnectionProvider");
             @SuppressWarnings("unchecked")
             Object provider = session.getProvider((Class<Provider>) connections);
             Method getCache = connections.getMethod("getCache", String.class);
-            Object cache = getCache.invoke(provider, "actionTokens");
             // an Infinispan cache is a java.util.Map; a distributed cache counts every key of the cluster once
-            return String.valueOf(((Map<?, ?>) cache).size());
+            return (Map<?, ?>) getCache.invoke(provider, "actionTokens");
         }
 
         @Override
