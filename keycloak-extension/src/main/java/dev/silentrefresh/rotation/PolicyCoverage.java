@@ -27,6 +27,9 @@ import org.keycloak.services.clientpolicy.condition.ClientPolicyConditionProvide
 import org.keycloak.services.clientpolicy.context.TokenRefreshContext;
 import org.keycloak.util.JsonSerialization;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
 /**
  * Whether the realm's client policies apply the executor to a client's refreshes, and with which settings: asked when a
  * grant issues a refresh token and no policy applied the executor to that grant's response (a policy conditioned on the
@@ -99,8 +102,8 @@ final class PolicyCoverage {
         return profiles;
     }
 
-    private static boolean applies(KeycloakSession session, RealmModel realm, ClientPolicyRepresentation policy, TokenRefreshContext refresh)
-            throws ClientPolicyException {
+    private static boolean applies(KeycloakSession session, RealmModel realm, ClientPolicyRepresentation policy,
+                                   TokenRefreshContext refresh) throws ClientPolicyException {
         if (policy.getConditions() == null || policy.getConditions().isEmpty()) {
             return false;
         }
@@ -123,13 +126,16 @@ final class PolicyCoverage {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static ClientPolicyConditionProvider<?> conditionOf(KeycloakSession session, RealmModel realm,
                                                                ClientPolicyConditionRepresentation representation) {
+        JsonNode configuration = representation.getConfiguration() != null
+                ? representation.getConfiguration()
+                : JsonNodeFactory.instance.objectNode();
         ComponentModel model = new JsonConfigComponentModel(ClientPolicyConditionProvider.class, realm.getId(),
-                representation.getConditionProviderId(), representation.getConfiguration());
+                representation.getConditionProviderId(), configuration);
         ClientPolicyConditionProvider condition = session.getComponentProvider(ClientPolicyConditionProvider.class, model.getId(),
                 factory -> model);
         Objects.requireNonNull(condition, () -> "no condition provider " + representation.getConditionProviderId());
         condition.setupConfiguration((ClientPolicyConditionConfigurationRepresentation) JsonSerialization.mapper.convertValue(
-                representation.getConfiguration(), condition.getConditionConfigurationClass()));
+                configuration, condition.getConditionConfigurationClass()));
         return condition;
     }
 

@@ -142,7 +142,9 @@ final class RefreshRotation {
                 claim.onCompletion(session, this::revokeAgainIfReusedMeanwhile, this::restoreNotes);
                 yield decision;
             }
-            case SAME_TOKEN_FIRST -> settings.gracePeriod().isZero() ? RotationDecision.reuse() : RotationDecision.grace(decision.issueGeneration());
+            case SAME_TOKEN_FIRST -> settings.gracePeriod().isZero()
+                    ? RotationDecision.reuse()
+                    : RotationDecision.grace(decision.issueGeneration());
             case OTHER_TOKEN_FIRST -> {
                 revocationTarget = taken.holderFamily();
                 yield RotationDecision.reuse();

@@ -81,10 +81,18 @@ final class RevocationMarks {
     private static long lifespanSeconds(RealmModel realm, RefreshToken token, AuthenticatedClientSessionModel clientSession,
                                         RevocationScope scope) {
         long loginStarted = clientSession != null ? clientSession.getUserSessionStarted() : Time.currentTime();
-        long online = loginStarted + Math.max(realm.getSsoSessionMaxLifespan(), realm.getSsoSessionMaxLifespanRememberMe()) - Time.currentTime();
+        long onlineMax = Math.max(realm.getSsoSessionMaxLifespan(), realm.getSsoSessionMaxLifespanRememberMe());
+        long online = loginStarted + onlineMax - Time.currentTime();
         // an offline session may have started after the login's online one: counted from now, an upper bound
-        long offline = realm.isOfflineSessionMaxLifespanEnabled() ? realm.getOfflineSessionMaxLifespan() : realm.getOfflineSessionIdleTimeout();
-        long remaining = scope == RevocationScope.USER_SESSION ? Math.max(online, offline) : TokenFamilies.isOffline(token) ? offline : online;
+        long offline = realm.isOfflineSessionMaxLifespanEnabled()
+                ? realm.getOfflineSessionMaxLifespan()
+                : realm.getOfflineSessionIdleTimeout();
+        long remaining;
+        if (scope == RevocationScope.USER_SESSION) {
+            remaining = Math.max(online, offline);
+        } else {
+            remaining = TokenFamilies.isOffline(token) ? offline : online;
+        }
         return Math.max(remaining, 0) + MARGIN_SECONDS;
     }
 }

@@ -37,7 +37,8 @@ class GenerationClaimTest {
     void aSecondRequestWithAnotherTokenOfTheGenerationIsAnotherHolderOfTheHoldersFamily() {
         new GenerationClaim(new RequestStore(cache), cache::putNow, "rtr:claim:adopt:s1", "t1", "family-of-t1").take();
 
-        GenerationClaim.Taken second = new GenerationClaim(new RequestStore(cache), cache::putNow, "rtr:claim:adopt:s1", "t2", "family-of-t2").take();
+        GenerationClaim.Taken second = new GenerationClaim(new RequestStore(cache), cache::putNow, "rtr:claim:adopt:s1", "t2",
+                "family-of-t2").take();
 
         assertEquals(new GenerationClaim.Taken(GenerationClaim.Outcome.OTHER_TOKEN_FIRST, "family-of-t1"), second);
     }
@@ -76,7 +77,8 @@ class GenerationClaimTest {
     @Test
     void aHolderRecordWrittenWithTheRequestsOwnPutIsInvisibleUntilItCommitsWhichIsWhyTheClaimWritesItApart() {
         RequestStore winner = new RequestStore(cache);
-        new GenerationClaim(winner, (key, lifespan, notes) -> winner.put(key, lifespan, notes), "rtr:claim:" + FAMILY + ":7", "t1", FAMILY).take();
+        new GenerationClaim(winner, (key, lifespan, notes) -> winner.put(key, lifespan, notes), "rtr:claim:" + FAMILY + ":7", "t1",
+                FAMILY).take();
 
         assertThrows(GenerationClaim.UnrecordedClaimException.class, () -> claim(new RequestStore(cache), "t1").take(),
                 "with the store's own put the competitor cannot see the holder before the winner commits");
