@@ -9,34 +9,20 @@
  * What to do with the refresh token at each step is decided by refresh-machine.js; this file does the I/O.
  */
 import { createDpopProof, loadOrCreateDpopKey } from './dpop.js'
-import { errorText, RefreshFailedError, SessionEndedError } from './errors.js'
+import { RefreshFailedError, SessionEndedError } from './errors.js'
 import { IdbStore } from './idb.js'
 import { randomUrlSafe } from './jwt.js'
 import { LoginFlow } from './login-flow.js'
+import { browserNetwork } from './network.js'
 import { discover } from './oidc.js'
+import { ownerConfig } from './owner-config.js'
 import { OwnerPorts } from './owner-ports.js'
-import { DEFAULT_REQUEST_TIMEOUT_MS } from './refresh-policy.js'
 import { RefreshRun } from './refresh-run.js'
-import { elapsedMs, instantOf, systemClock } from './refresh-machine.js'
+import { instantOf, systemClock } from './refresh-machine.js'
 import { accessTokenView, needsRefresh, refreshDueAt } from './token-set.js'
 import { DueTimer } from './due-timer.js'
 
-/** A hint from another tab that the session may have changed triggers at most one check against Keycloak per this. */
-const VERIFY_MIN_INTERVAL_MS = 10_000
-
-/**
- * The configuration a page hands to the owner. The first page's configuration counts; later pages must agree on the client.
- * @typedef {object} OwnerConfig
- * @property {string} issuer
- * @property {string} clientId
- * @property {string} scope
- * @property {number} graceSeconds the server's grace window for a retried refresh (refresh-token-rotation's grace-period-seconds)
- * @property {number} refreshLeadSeconds
- * @property {boolean} proactiveRefresh
- * @property {boolean} dpop bind tokens to a DPoP key
- * @property {boolean} boundTokenRetry with dpop: the server lets the consumed token of a bound family come again at any time
- * @property {number} requestTimeoutMs
- */
+/** @typedef {import('./owner-config.js').OwnerConfig} OwnerConfig */
 
 /**
  * Hooks for code that builds its own worker entry around the owner (the demo's replay button uses them).
@@ -45,10 +31,7 @@ const VERIFY_MIN_INTERVAL_MS = 10_000
  * @property {Record<string, (message: any, owner: TokenOwner) => Promise<any>>} [handlers] extra request types
  */
 
-/**
- * Where the owner learns whether the browser is online (`navigator.onLine` and the `online` event by default).
- * @typedef {{ isOnline: () => boolean, whenOnline: () => Promise<void> }} Network
- */
+/** @typedef {import('./network.js').Network} Network */
 
 /**
  * @typedef {object} OwnerOptions
@@ -76,8 +59,6 @@ export class TokenOwner {
   /** @type {Promise<unknown>} the exclusive section: refresh, code exchange and logout never overlap */
   #exclusive = Promise.resolve()
   #counters = { refreshRequests: 0, codeExchanges: 0 }
-  /** @type {import('./refresh-machine.js').Instant|null} */
-  #lastVerifyAt = null
   /** @type {import('./dpop.js').DpopKey|null} */
   #dpopKey = null
   #fetch
@@ -103,17 +84,13 @@ export class TokenOwner {
     this.#stores = options.stores ?? null
     this.#ports = new OwnerPorts(this.#id, (message) => this.#handle(message))
     this.#timer = new DueTimer(() => this.#refresh.wake(), () => this.#clock.wall())
-    const self = this
-    const origin = options.origin ?? globalThis.location?.origin ?? ''
     this.#login = new LoginFlow({
-      config: () => /** @type {OwnerConfig} */ (this.#config),
-      metadata: () => this.#ensureMetadata(),
-      dpopKey: async () => (this.#config?.dpop ? this.#ensureDpopKey() : null),
-      dpopProof: (htm, htu) => this.dpopProof(htm, htu),
+      owner: this,
       fetch: this.#fetch,
-      get pendingLogins () { return self.#store('pending-logins') },
-      origin,
-      clock: this.#clock
+      pendingLogins: () => this.#store('pending-logins'),
+      origin: options.origin ?? globalThis.location?.origin ?? '',
+      clock: this.#clock,
+      ports: this.#ports
     })
     this.#refresh = new RefreshRun({
       owner: this,
@@ -168,11 +145,11 @@ export class TokenOwner {
       case 'rejected': return this.view(await this.#refresh.afterRejection(Number(message.version), message.accepted === true))
       case 'refresh': return this.view(await this.#refresh.now('refresh requested', true))
       case 'proof': return this.#proof(message)
-      case 'begin-login': return this.#beginLogin(message)
-      case 'callback': return this.#callback(String(message.href))
+      case 'begin-login': return this.#login.beginFor(message)
+      case 'callback': return this.#login.callback(String(message.href))
       case 'silent-login-failed': return this.#login.settleSilent(String(message.state), { error: String(message.error ?? 'failed') })
-      case 'logout': return this.#logout()
-      case 'verify': return this.#verify()
+      case 'logout': return this.#login.logout()
+      case 'verify': return this.#refresh.verify().then(() => this.#status())
       default: {
         const handlers = this.#hooks.handlers ?? {}
         if (!Object.hasOwn(handlers, message.type)) throw new Error(`unknown request ${message.type}`)
@@ -183,24 +160,11 @@ export class TokenOwner {
 
   /** @param {any} config */
   async #configure (config) {
-    if (config == null || typeof config.issuer !== 'string' || typeof config.clientId !== 'string') throw new Error('bad configuration')
-    if (this.#config == null) {
-      const dpop = config.dpop === true
-      this.#config = {
-        issuer: config.issuer,
-        clientId: config.clientId,
-        scope: typeof config.scope === 'string' ? config.scope : 'openid profile email',
-        graceSeconds: Number.isFinite(config.graceSeconds) && config.graceSeconds >= 0 ? config.graceSeconds : 0,
-        refreshLeadSeconds: Number.isFinite(config.refreshLeadSeconds) ? config.refreshLeadSeconds : 15,
-        proactiveRefresh: config.proactiveRefresh !== false,
-        dpop,
-        boundTokenRetry: dpop && config.boundTokenRetry === true,
-        requestTimeoutMs: Number.isFinite(config.requestTimeoutMs) ? config.requestTimeoutMs : DEFAULT_REQUEST_TIMEOUT_MS
-      }
-      this.log('tab', `Token owner started (${dpop ? 'DPoP, ' : ''}grace window ${this.#config.graceSeconds} s` +
-        `${this.#config.boundTokenRetry ? ', bound-token retry' : ''})`)
-    } else if (config.issuer !== this.#config.issuer || config.clientId !== this.#config.clientId || (config.dpop === true) !== this.#config.dpop) {
-      throw new Error('another page configured this owner for a different client')
+    const first = this.#config == null
+    this.#config = ownerConfig(config, this.#config)
+    if (first) {
+      const c = this.#config
+      this.log('tab', `Token owner started (${c.dpop ? 'DPoP, ' : ''}grace window ${c.graceSeconds} s${c.boundTokenRetry ? ', bound-token retry' : ''})`)
     }
     return this.#status()
   }
@@ -235,76 +199,6 @@ export class TokenOwner {
     if (Number(message.version) !== tokens.version) throw new RefreshFailedError('the access token changed; ask for the new one', 0, null)
     const nonce = typeof message.nonce === 'string' ? message.nonce : null
     return { proof: await this.dpopProof(String(message.htm), String(message.htu), tokens.accessToken, nonce) }
-  }
-
-  /** @param {any} message */
-  async #beginLogin (message) {
-    const { url } = await this.#login.begin({
-      prompt: typeof message.prompt === 'string' ? message.prompt : null,
-      silent: message.silent === true,
-      redirectUri: typeof message.redirectUri === 'string' ? message.redirectUri : null,
-      returnTo: typeof message.returnTo === 'string' ? message.returnTo : '/'
-    })
-    return { url }
-  }
-
-  /**
-   * An authorization response (a page's URL or an iframe's). Only a state we stored makes it a callback; another user's
-   * tokens end the first user's session in every tab (`user_changed`) before they are installed.
-   * @param {string} href
-   */
-  async #callback (href) {
-    const pending = await this.#login.takePending(href)
-    if (pending == null) return { handled: false }
-    const silentWaiter = this.#login.isSilentPending(pending.state)
-    try {
-      await this.inExclusive(async () => {
-        this.log('login', pending.silent ? 'Silent login: exchanging the code' : 'Exchanging the authorization code for tokens')
-        this.#counters.codeExchanges++
-        this.#ports.broadcast('token-request', { grantType: 'authorization_code', attempt: 0, counters: { ...this.#counters } })
-        const next = await this.#login.exchange(href, pending, this.#version + 1)
-        const previous = this.#tokens
-        if (previous?.subject != null && next.subject !== previous.subject) {
-          this.endSession('user_changed', pending.silent ? 'another user logged in to Keycloak' : 'you logged in as another user')
-          if (pending.silent) throw new Error('another user logged in to Keycloak')
-        }
-        this.#version++
-        this.install(next, pending.silent && previous != null ? 'recovery' : 'login')
-      })
-      this.#login.settleSilent(pending.state, {})
-      return { handled: true, loggedIn: true, returnTo: pending.returnTo }
-    } catch (err) {
-      const error = err instanceof Error && 'error' in err ? String(err.error) : 'login_error'
-      this.#login.settleSilent(pending.state, { error })
-      if (!silentWaiter) {
-        this.#reason = { code: error === 'login_required' ? 'silent_login_failed' : 'login_error', message: error === 'login_required' ? error : errorText(err) }
-        this.log('error', `Login failed: ${errorText(err)}`)
-      }
-      return { handled: true, loggedIn: false, returnTo: pending.returnTo, error, message: errorText(err) }
-    }
-  }
-
-  /** Ends the Keycloak session first (the owner POSTs it; the ID token never leaves), then tells every tab. */
-  async #logout () {
-    return this.inExclusive(async () => {
-      const idToken = this.#tokens?.idToken ?? null
-      const endSessionSent = await this.#login.endSession(idToken)
-      this.endSession('logged_out', endSessionSent ? 'You logged out.' : 'You logged out here; Keycloak could not be reached to end its session.')
-      if (this.#dpopKey) {
-        await this.#store('keys').delete(this.#dpopKeyId()).catch(() => {})
-        this.#dpopKey = null
-      }
-      return { endSessionSent }
-    })
-  }
-
-  /** A hint from another tab that the session may have changed: ask Keycloak, at most every 10 s. */
-  async #verify () {
-    const now = instantOf(this.#clock)
-    if (this.#tokens == null || (this.#lastVerifyAt != null && elapsedMs(this.#lastVerifyAt, now) < VERIFY_MIN_INTERVAL_MS)) return this.#status()
-    this.#lastVerifyAt = now
-    await this.#refresh.now('another tab reported a change of session').catch(() => {})
-    return this.#status()
   }
 
   /**
@@ -343,6 +237,16 @@ export class TokenOwner {
     this.#ports.broadcast('session-ended', { code, message })
   }
 
+  /**
+   * A login that a page started failed: the reason the pages show.
+   * @param {string} code
+   * @param {string} message
+   */
+  loginFailed (code, message) {
+    this.#reason = { code, message }
+    this.log('error', `Login failed: ${message}`)
+  }
+
   endedError () {
     return new SessionEndedError(this.#reason?.message ?? 'Not logged in', this.#reason?.code ?? null)
   }
@@ -369,6 +273,16 @@ export class TokenOwner {
 
   /** @returns {Promise<import('./oidc.js').ProviderMetadata>} */
   ensureMetadata () { return this.#ensureMetadata() }
+
+  /** The DPoP key (created on first use), or null without DPoP. */
+  async dpopKey () { return this.#config?.dpop ? this.#ensureDpopKey() : null }
+
+  /** Forgets the DPoP key (logout): the next login binds a new family to a new key. */
+  async forgetDpopKey () {
+    if (this.#dpopKey == null) return
+    await this.#store('keys').delete(this.#dpopKeyId()).catch(() => {})
+    this.#dpopKey = null
+  }
 
   async #ensureDpopKey () {
     this.#dpopKey ??= await loadOrCreateDpopKey(this.#store('keys'), this.#dpopKeyId())
@@ -406,14 +320,4 @@ export function serveTokenOwner (scope, options = {}) {
     owner.connect(scope)
   }
   return owner
-}
-
-/** @returns {Network} the worker's own view of the network */
-function browserNetwork () {
-  return {
-    isOnline: () => globalThis.navigator?.onLine !== false,
-    whenOnline: () => globalThis.navigator?.onLine === false
-      ? new Promise((resolve) => globalThis.addEventListener('online', () => resolve(undefined), { once: true }))
-      : Promise.resolve()
-  }
 }

@@ -8,7 +8,7 @@
 import { errorText, RefreshFailedError, RefreshUnavailableError, SessionEndedError, TokenRejectedError } from './errors.js'
 import { checkIdToken, tokenRequest } from './oidc.js'
 import { classifyTokenResponse, parseRetryAfterMs, probeDelayMs } from './refresh-policy.js'
-import { decide, initialState, instantOf, transition } from './refresh-machine.js'
+import { decide, elapsedMs, initialState, instantOf, transition } from './refresh-machine.js'
 import { tokenSetFromResponse } from './token-set.js'
 
 /**
@@ -16,11 +16,14 @@ import { tokenSetFromResponse } from './token-set.js'
  * @property {import('./owner.js').TokenOwner} owner
  * @property {typeof fetch} fetch
  * @property {import('./refresh-machine.js').Clock} clock
- * @property {import('./owner.js').Network} network
+ * @property {import('./network.js').Network} network
  * @property {import('./login-flow.js').LoginFlow} login
  * @property {import('./owner-ports.js').OwnerPorts} ports
  * @property {import('./due-timer.js').DueTimer} timer
  */
+
+/** A hint from another tab that the session may have changed triggers at most one check against Keycloak per this. */
+const VERIFY_MIN_INTERVAL_MS = 10_000
 
 export class RefreshRun {
   #d
@@ -34,6 +37,8 @@ export class RefreshRun {
   /** the version a refresh after a 401 produced, until a page reports it accepted: a 401 on it again cannot be helped */
   #after401 = /** @type {number|null} */ (null)
   #waitingForNetwork = false
+  /** @type {import('./refresh-machine.js').Instant|null} */
+  #lastVerifyAt = null
   /** @type {string|null} the token endpoint's last DPoP nonce */
   dpopNonce = null
 
@@ -87,6 +92,14 @@ export class RefreshRun {
     }
     await this.#run(version, 'the API rejected the access token (401 invalid_token)', true)
     return this.#current()
+  }
+
+  /** A hint from another tab (per-tab owners) that the session may have changed: ask Keycloak, at most every 10 s. */
+  async verify () {
+    const now = instantOf(this.#d.clock)
+    if (this.#d.owner.tokens == null || (this.#lastVerifyAt != null && elapsedMs(this.#lastVerifyAt, now) < VERIFY_MIN_INTERVAL_MS)) return
+    this.#lastVerifyAt = now
+    await this.now('another tab reported a change of session').catch(() => {})
   }
 
   /** The timer or the network woke the owner: a proactive refresh, a retry, or a recovery. */

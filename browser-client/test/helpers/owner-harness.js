@@ -17,6 +17,9 @@ export class FakeClock {
   constructor ({ skewMs = 0 } = {}) {
     this.trueNow = 1_800_000_000_000
     this.mono = 1000
+    // mock timers stay on until the next clock replaces them: an owner's work that ends after its test must not arm a real
+    // timer (the owner's 5 s poll would keep the process alive)
+    mock.timers.reset()
     mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: this.trueNow + skewMs })
   }
 
@@ -42,7 +45,7 @@ export class FakeClock {
     await flush()
   }
 
-  dispose () { mock.timers.reset() }
+  dispose () {}
 }
 
 export class FakeNetwork {
