@@ -16,6 +16,7 @@ import { runSilentLogin, SILENT_LOGIN_TIMEOUT_MS } from './silent-login.js'
  * @property {string} redirectUri
  * @property {(kind: string, message: string) => void} log
  * @property {(url: string) => void} [navigate] default `location.assign`
+ * @property {(url: string, timeoutMs: number) => Promise<string>} [runSilent] default: the hidden iframe (silent-login.js)
  */
 
 /** A hint from another tab triggers at most one check per this. */
@@ -43,7 +44,7 @@ export class PageLogins {
     const { url } = await link.call('begin-login', { prompt: 'none', silent: true, returnTo: currentPath() })
     let href
     try {
-      href = await runSilentLogin(url, SILENT_LOGIN_TIMEOUT_MS)
+      href = await this.#iframe(url)
     } catch (err) {
       this.#d.log('login', `Silent login did not answer (${err instanceof Error ? err.message : err})`)
       return false
@@ -65,7 +66,7 @@ export class PageLogins {
     const { link } = this.#d
     let href
     try {
-      href = await runSilentLogin(url, SILENT_LOGIN_TIMEOUT_MS)
+      href = await this.#iframe(url)
     } catch (err) {
       await link.call('silent-login-failed', { state, error: err instanceof Error ? err.message : 'failed' })
       return
@@ -99,6 +100,9 @@ export class PageLogins {
   tellPeers (type) { this.#hints?.postMessage({ type }) }
 
   close () { this.#hints?.close() }
+
+  /** @param {string} url */
+  #iframe (url) { return (this.#d.runSilent ?? runSilentLogin)(url, SILENT_LOGIN_TIMEOUT_MS) }
 
   /**
    * After `login_required` in the iframe: the top-level redirect, if this tab has not tried it yet.
