@@ -194,7 +194,7 @@ export class LoginFlow {
     if (idToken) form.id_token_hint = idToken
     try {
       await this.#deps.fetch(metadata.end_session_endpoint, {
-        method: 'POST', mode: 'no-cors', credentials: 'omit', cache: 'no-store', redirect: 'manual',
+        method: 'POST', mode: 'no-cors', credentials: 'omit', cache: 'no-store',
         body: new URLSearchParams(form), signal: AbortSignal.timeout(config.requestTimeoutMs)
       })
       return true
