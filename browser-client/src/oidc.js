@@ -14,7 +14,6 @@ import { base64UrlEncode, decodeJwtPayload, randomUrlSafe } from './jwt.js'
  * @property {string} authorization_endpoint
  * @property {string} token_endpoint
  * @property {string} [end_session_endpoint]
- * @property {string} [revocation_endpoint]
  * @property {boolean} [authorization_response_iss_parameter_supported]
  */
 

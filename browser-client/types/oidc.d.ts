@@ -4,7 +4,6 @@
  * @property {string} authorization_endpoint
  * @property {string} token_endpoint
  * @property {string} [end_session_endpoint]
- * @property {string} [revocation_endpoint]
  * @property {boolean} [authorization_response_iss_parameter_supported]
  */
 /**
@@ -110,7 +109,6 @@ export type ProviderMetadata = {
     authorization_endpoint: string;
     token_endpoint: string;
     end_session_endpoint?: string | undefined;
-    revocation_endpoint?: string | undefined;
     authorization_response_iss_parameter_supported?: boolean | undefined;
 };
 /**
