@@ -158,15 +158,16 @@ export class RefreshRun {
         // decided again after the pause: the device may have slept in it
         decision = decide(this.#machine, instantOf(clock), rules, { paused: true })
       }
-      if (decision.action === 'recover') return this.#giveUp()
-      if (decision.action === 'wait') {
-        if (decision.why === 'refused') throw new RefreshFailedError('The token endpoint refused the last refresh; no new try before ' + new Date(decision.retryAt ?? 0).toLocaleTimeString(), 0, null)
-        throw new RefreshUnavailableError('Keycloak is unavailable; the session is kept and retried shortly', decision.retryAt)
-      }
+      if (decision.action !== 'send') return this.#notNow(decision)
       // a request that cannot leave the machine is not sent: it would only spend tries and, after a timeout, the window
       if (!this.#d.network.isOnline()) throw this.#offline()
+      // the proof first (signing takes time, a throttled worker's much more), then the last word, then the send at once
+      const proof = await owner.dpopProof('POST', metadata.token_endpoint)
+      if (owner.tokens !== tokens) return
+      decision = decide(this.#machine, instantOf(clock), rules, { paused: true })
+      if (decision.action !== 'send') return this.#notNow(decision)
       const sentAt = instantOf(clock)
-      const answer = await this.#send(metadata.token_endpoint, tokens.refreshToken, decision.timeoutMs, attempt)
+      const answer = await this.#send(metadata.token_endpoint, tokens.refreshToken, decision.timeoutMs, attempt, proof)
       if (owner.tokens !== tokens) return // logged out or replaced meanwhile: this answer is forgotten
       if (answer.body?.error === 'use_dpop_nonce' && !nonceRetried) { nonceRetried = true; continue }
       const outcome = classifyTokenResponse(answer.status, answer.body)
@@ -185,13 +186,27 @@ export class RefreshRun {
   }
 
   /**
+   * Not now: no safe try is left (recover), or Keycloak said a moment ago that it is unavailable, or refused (wait).
+   * @param {import('./refresh-machine.js').Decision} decision
+   * @returns {never}
+   */
+  #notNow (decision) {
+    if (decision.action === 'wait' && decision.why === 'refused') {
+      throw new RefreshFailedError('The token endpoint refused the last refresh; no new try before ' + new Date(decision.retryAt ?? 0).toLocaleTimeString(), 0, null)
+    }
+    if (decision.action === 'wait') throw new RefreshUnavailableError('Keycloak is unavailable; the session is kept and retried shortly', decision.retryAt)
+    return this.#giveUp()
+  }
+
+  /**
    * One token request with the refresh token, aborted after `timeoutMs`.
    * @param {string} endpoint
    * @param {string} refreshToken
    * @param {number} timeoutMs
    * @param {number} attempt
+   * @param {string|null} proof the DPoP proof, if any
    */
-  async #send (endpoint, refreshToken, timeoutMs, attempt) {
+  async #send (endpoint, refreshToken, timeoutMs, attempt, proof) {
     const { owner } = this.#d
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs)
@@ -199,7 +214,7 @@ export class RefreshRun {
     this.#d.ports.broadcast('token-request', { grantType: 'refresh_token', attempt, counters: { ...owner.counters } })
     try {
       const answer = await tokenRequest(endpoint, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: String(owner.config?.clientId) },
-        { fetch: this.#d.fetch, signal: controller.signal, dpopProof: await owner.dpopProof('POST', endpoint) })
+        { fetch: this.#d.fetch, signal: controller.signal, dpopProof: proof })
       if (answer.dpopNonce) this.dpopNonce = answer.dpopNonce
       return answer
     } finally {
@@ -237,7 +252,10 @@ export class RefreshRun {
     this.#after401 = after401 ? next.version : null
   }
 
-  /** The token may be spent and no safe try is left: never send it again; a silent login starts a new family. */
+  /**
+   * The token may be spent and no safe try is left: never send it again; a silent login starts a new family.
+   * @returns {never}
+   */
   #giveUp () {
     const { clock, owner } = this.#d
     this.#machine = transition(this.#machine, { type: 'abandoned' })
