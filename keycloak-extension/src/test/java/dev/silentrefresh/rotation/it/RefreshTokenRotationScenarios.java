@@ -1025,14 +1025,15 @@ public abstract class RefreshTokenRotationScenarios {
         assertFalse(executor.getHelpText().isBlank());
         Map<String, ConfigPropertyRepresentation> properties = executor.getProperties().stream()
                 .collect(Collectors.toMap(ConfigPropertyRepresentation::getName, p -> p));
-        assertEquals(List.of("grace-period-seconds", "include-offline-tokens", "max-grace-siblings", "reuse-revocation-scope"),
-                properties.keySet().stream().sorted().toList());
+        assertEquals(List.of("bound-token-retry", "grace-period-seconds", "include-offline-tokens", "max-grace-siblings",
+                "reuse-revocation-scope"), properties.keySet().stream().sorted().toList());
         properties.values().forEach(p -> assertFalse(p.getHelpText() == null || p.getHelpText().isBlank(), p.getName()));
         assertEquals(List.of("family", "client-session", "user-session"), properties.get("reuse-revocation-scope").getOptions());
         assertEquals("10", String.valueOf(properties.get("grace-period-seconds").getDefaultValue()));
         assertEquals("3", String.valueOf(properties.get("max-grace-siblings").getDefaultValue()));
         assertEquals("client-session", String.valueOf(properties.get("reuse-revocation-scope").getDefaultValue()));
         assertEquals("true", String.valueOf(properties.get("include-offline-tokens").getDefaultValue()));
+        assertEquals("false", String.valueOf(properties.get("bound-token-retry").getDefaultValue()));
     }
 
     @Test
@@ -1049,6 +1050,7 @@ public abstract class RefreshTokenRotationScenarios {
                 Map.of("max-grace-siblings", "0"),
                 Map.of("max-grace-siblings", 101),
                 Map.of("max-grace-siblings", "three"),
+                Map.of("bound-token-retry", "maybe"),
                 Map.of("grace-period-second", "10"));
 
         for (Map<String, Object> configuration : invalid) {

@@ -1,6 +1,7 @@
 package dev.silentrefresh.rotation.it;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.keycloak.admin.client.resource.RealmResource;
 import org.keycloak.representations.idm.ClientPolicyExecutorRepresentation;
@@ -13,7 +14,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The client profile {@code refresh-token-rotation} of {@code realm-export.json}, rewritten through the admin REST API
- * the way an admin changes it in the Admin Console.
+ * the way an admin changes it in the Admin Console. The realm's other profiles (the DPoP client's
+ * {@code refresh-token-rotation-dpop}) stay as they are.
  */
 final class RotationProfile {
 
@@ -27,13 +29,22 @@ final class RotationProfile {
 
     /** Sets three of the executor's properties, as the Admin Console stores them (strings); the others keep their defaults. */
     static void configure(RealmResource realm, int graceSeconds, String scope, boolean includeOffline) {
-        realm.clientPoliciesProfilesResource().updateProfiles(withConfiguration(configuration(graceSeconds, scope, includeOffline)));
+        configure(realm, NAME, configuration(graceSeconds, scope, includeOffline));
     }
 
     /** As {@link #configure(RealmResource, int, String, boolean)}, with {@code max-grace-siblings} too. */
     static void configure(RealmResource realm, int graceSeconds, String scope, boolean includeOffline, int maxGraceSiblings) {
-        realm.clientPoliciesProfilesResource().updateProfiles(withConfiguration(configuration(graceSeconds, scope, includeOffline)
-                .put("max-grace-siblings", Integer.toString(maxGraceSiblings))));
+        configure(realm, NAME, configuration(graceSeconds, scope, includeOffline)
+                .put("max-grace-siblings", Integer.toString(maxGraceSiblings)));
+    }
+
+    /** Replaces the named profile with one holding the executor configured as given; every other profile stays. */
+    static void configure(RealmResource realm, String profileName, JsonNode configuration) {
+        List<ClientProfileRepresentation> others = realm.clientPoliciesProfilesResource().getProfiles(false).getProfiles().stream()
+                .filter(profile -> !profileName.equals(profile.getName())).toList();
+        ClientProfilesRepresentation profiles = new ClientProfilesRepresentation();
+        profiles.setProfiles(Stream.concat(others.stream(), Stream.of(profile(profileName, configuration))).toList());
+        realm.clientPoliciesProfilesResource().updateProfiles(profiles);
     }
 
     static ObjectNode configuration(int graceSeconds, String scope, boolean includeOffline) {
