@@ -37,6 +37,10 @@ final class RefreshRotation {
     /** Event detail of a sibling issued for the consumed token: its number, from 1 to {@code max-grace-siblings}. */
     static final String GRACE_SIBLING_DETAIL = "refresh_token_grace_sibling";
     static final String MAX_GRACE_SIBLINGS_DETAIL = "max_grace_siblings";
+    /** Event detail of a sibling issued under bound-token retry: {@code true}. */
+    static final String BOUND_RETRY_DETAIL = "refresh_token_bound_retry";
+    /** Event error for a bound-retry sibling (or the generation's original) retired by newer ones: refused, no theft. */
+    static final String RETIRED_SIBLING_ERROR = "refresh_token_sibling_retired";
 
     private static final Logger logger = Logger.getLogger(RefreshRotation.class);
 
@@ -49,11 +53,14 @@ final class RefreshRotation {
     /** The family's notes as the request found them, to decide on and to put back after a rollback. */
     private final Map<String, String> notesBefore;
     private final boolean adoption;
+    /** When the request's processing started: the grace window is counted up to here, not up to the decision. */
+    private final long startedAtMillis;
     /** The family a reuse revokes: this one, or the one that won the adoption this request lost. */
     private String revocationTarget;
 
     private RefreshRotation(KeycloakSession session, AuthenticatedClientSessionModel clientSession, RefreshToken presented,
-                            RotationSettings settings, String family, PresentedToken asPresented, boolean adoption) {
+                            RotationSettings settings, String family, PresentedToken asPresented, boolean adoption,
+                            long startedAtMillis) {
         this.session = session;
         this.clientSession = clientSession;
         this.presented = presented;
@@ -61,6 +68,7 @@ final class RefreshRotation {
         this.family = family;
         this.asPresented = asPresented;
         this.adoption = adoption;
+        this.startedAtMillis = startedAtMillis;
         this.notesBefore = TokenFamilies.snapshot(clientSession, family);
         this.revocationTarget = family;
     }
@@ -72,23 +80,25 @@ final class RefreshRotation {
      */
     static RefreshRotation of(KeycloakSession session, AuthenticatedClientSessionModel clientSession, RefreshToken presented,
                               CoveredRefresh covered) {
-        PresentedToken token = TokenFamilies.presented(presented);
+        PresentedToken token = TokenFamilies.presented(presented).boundToKey(KeyBinding.isProvenFor(session, presented));
         boolean coveredNow = covered != null && covered.covers(presented);
+        long started = Time.currentTimeMillis();
         if (token.isStamped()) {
             // a family the executor started stays enforced whatever the settings have become since: fail closed
             RotationSettings settings = coveredNow ? covered.settings() : recordedSettingsOf(clientSession, token.family());
-            return new RefreshRotation(session, clientSession, presented, settings, token.family(), token, false);
+            return new RefreshRotation(session, clientSession, presented, settings, token.family(), token, false, started);
         }
         if (!coveredNow) {
             return null;
         }
         String adopted = TokenFamilies.adoptedFamily(clientSession);
         if (adopted == null) {
-            return new RefreshRotation(session, clientSession, presented, covered.settings(), adoptedFamilyOf(presented), token, true);
+            return new RefreshRotation(session, clientSession, presented, covered.settings(), adoptedFamilyOf(presented), token,
+                    true, started);
         }
         // an unstamped token after the adoption is an older token of the adopted chain: generation 0 of that family
         return new RefreshRotation(session, clientSession, presented, covered.settings(), adopted,
-                new PresentedToken(adopted, 0, presented.getId()), false);
+                new PresentedToken(adopted, 0, presented.getId(), token.boundToKey(), 0), false, started);
     }
 
     /**
@@ -123,7 +133,13 @@ final class RefreshRotation {
     }
 
     private RotationDecision decide(FamilyState state) {
-        return new RotationDecider(settings.gracePeriod()).decide(state, asPresented, Time.currentTimeMillis());
+        return RotationDecider.of(settings).decide(state, TokenFamilies.boundSiblings(clientSession, family), asPresented,
+                startedAtMillis);
+    }
+
+    /** The consumed token of a key-bound family with a proof by its key, under bound-token retry. */
+    private boolean isBoundRetry() {
+        return settings.boundTokenRetry() && asPresented.boundToKey();
     }
 
     /**
@@ -142,7 +158,7 @@ final class RefreshRotation {
                 claim.onCompletion(session, this::revokeAgainIfReusedMeanwhile, this::restoreNotes);
                 yield decision;
             }
-            case SAME_TOKEN_FIRST -> settings.gracePeriod().isZero()
+            case SAME_TOKEN_FIRST -> settings.gracePeriod().isZero() && !isBoundRetry()
                     ? RotationDecision.reuse()
                     : RotationDecision.grace(decision.issueGeneration());
             case OTHER_TOKEN_FIRST -> {
@@ -182,6 +198,10 @@ final class RefreshRotation {
      * own (beside Keycloak's event of the refresh) and logged. One more is reuse.
      */
     private void issueSibling(RotationDecision decision, RefreshToken issued) {
+        if (isBoundRetry()) {
+            issueBoundSibling(decision, issued);
+            return;
+        }
         int max = settings.maxGraceSiblings();
         long lifespan = settings.gracePeriod().toSeconds() + GenerationClaim.LIFESPAN_SECONDS;
         int sibling = new SiblingAllowance(session.singleUseObjects(), family, decision.issueGeneration(), max, lifespan).take();
@@ -201,6 +221,41 @@ final class RefreshRotation {
                 client.getClientId(), presented.getSubject(), presented.getSessionId());
     }
 
+    /**
+     * A sibling for the consumed token of a key-bound family under bound-token retry: never refused for being one too many
+     * (a phone whose answers keep getting lost must not lose its session); numbered instead, and only the newest
+     * {@code max-grace-siblings} of the generation stay alive ({@link BoundSiblings}). The number is taken with
+     * {@code putIfAbsent}, so requests racing get different numbers, and recorded in the family's sibling note, which the
+     * rule reads to retire the older ones. A request that rolls back leaves its number used: the older siblings retire
+     * one step earlier, never later.
+     */
+    private void issueBoundSibling(RotationDecision decision, RefreshToken issued) {
+        int generation = decision.issueGeneration();
+        BoundSiblings recorded = TokenFamilies.boundSiblings(clientSession, family);
+        long lifespan = settings.gracePeriod().toSeconds() + GenerationClaim.LIFESPAN_SECONDS;
+        int sibling = new SiblingAllowance(session.singleUseObjects(), family, generation, SiblingAllowance.BOUND_NUMBERS_AT_ONCE,
+                lifespan).takeNumberAbove(recorded.issuedAt(generation));
+        if (sibling == 0) {
+            // more retries of one token at the same instant than any client sends: a fault, never reuse (503, nothing spent)
+            throw new IllegalStateException("too many bound retries of one token at once");
+        }
+        TokenFamilies.writeBoundSiblings(clientSession, family, recorded.with(generation, sibling));
+        if (issued != null) {
+            TokenFamilies.stamp(issued, family, generation);
+            TokenFamilies.stampSibling(issued, sibling);
+        }
+        ClientModel client = clientSession.getClient();
+        eventOf(EventType.REFRESH_TOKEN)
+                .detail(GRACE_SIBLING_DETAIL, Integer.toString(sibling))
+                .detail(MAX_GRACE_SIBLINGS_DETAIL, Integer.toString(settings.maxGraceSiblings()))
+                .detail(BOUND_RETRY_DETAIL, "true")
+                .success();
+        logger.infof("Refresh token family %s: bound-retry sibling %d issued for the consumed token_id=%s, presented with a proof"
+                        + " of the family's key; the newest %d stay alive (realm %s, client=%s, user=%s, session=%s)", family, sibling,
+                presented.getId(), settings.maxGraceSiblings(), session.getContext().getRealm().getName(), client.getClientId(),
+                presented.getSubject(), presented.getSessionId());
+    }
+
     /** @param reason why this is reuse when it is not the plain case, or {@code null} */
     private void refuseReuse(String reason) {
         new FamilyRevocation(session).revoke(clientSession.getClient(), presented, revocationTarget, clientSession,
@@ -212,6 +267,12 @@ final class RefreshRotation {
 
     private void refuseInactive() {
         session.getTransactionManager().setRollbackOnly();
+        FamilyState state = TokenFamilies.stateOf(clientSession, family, TokenFamilies.valueOf(notesBefore));
+        if (state != null && !state.revoked() && TokenFamilies.boundSiblings(clientSession, family)
+                .retires(asPresented.generation(), asPresented.sibling(), settings.maxGraceSiblings())) {
+            eventOf(EventType.REFRESH_TOKEN).error(RETIRED_SIBLING_ERROR);
+            throw invalidGrant("Refresh token was replaced by a newer retry of the same request");
+        }
         eventOf(EventType.REFRESH_TOKEN).error(INACTIVE_FAMILY_ERROR);
         throw invalidGrant("Refresh token family is no longer active");
     }

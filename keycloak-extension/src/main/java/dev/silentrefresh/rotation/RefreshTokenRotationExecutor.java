@@ -122,9 +122,12 @@ public class RefreshTokenRotationExecutor implements ClientPolicyExecutorProvide
         @JsonProperty(RefreshTokenRotationExecutorFactory.MAX_GRACE_SIBLINGS)
         protected Object maxGraceSiblings;
 
+        @JsonProperty(RefreshTokenRotationExecutorFactory.BOUND_TOKEN_RETRY)
+        protected Object boundTokenRetry;
+
         RotationSettings toSettings() throws InvalidSettingException {
             return RotationSettings.parse(gracePeriodSeconds, reuseRevocationScope, includeOfflineTokens, maxGraceSiblings,
-                    Set.copyOf(getConfigAsMap().keySet()));
+                    boundTokenRetry, Set.copyOf(getConfigAsMap().keySet()));
         }
 
         /** Refuses an invalid configuration with HTTP 400 naming the property; nothing is saved. */

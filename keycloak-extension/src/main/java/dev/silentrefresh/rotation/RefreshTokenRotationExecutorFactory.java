@@ -23,6 +23,7 @@ public class RefreshTokenRotationExecutorFactory implements ClientPolicyExecutor
     public static final String REUSE_REVOCATION_SCOPE = "reuse-revocation-scope";
     public static final String INCLUDE_OFFLINE_TOKENS = "include-offline-tokens";
     public static final String MAX_GRACE_SIBLINGS = "max-grace-siblings";
+    public static final String BOUND_TOKEN_RETRY = "bound-token-retry";
 
     private static final List<ProviderConfigProperty> CONFIG_PROPERTIES = ProviderConfigurationBuilder.create()
             .property()
@@ -43,7 +44,8 @@ public class RefreshTokenRotationExecutorFactory implements ClientPolicyExecutor
                 .helpText("How many siblings the token a rotation consumed may receive in all, inside the grace window or while"
                         + " its rotation is still being stored (each is another access token for whoever holds it). One more"
                         + " presentation counts as reuse. Covers a client's retries and a double submit; 1 to "
-                        + RotationSettings.MAX_MAX_GRACE_SIBLINGS + ".")
+                        + RotationSettings.MAX_MAX_GRACE_SIBLINGS + ". Under bound-token retry, for DPoP-bound tokens: how many"
+                        + " of the consumed token's siblings may be alive at once.")
                 .type(ProviderConfigProperty.INTEGER_TYPE)
                 .defaultValue(RotationSettings.DEFAULTS.maxGraceSiblings())
                 .add()
@@ -58,6 +60,18 @@ public class RefreshTokenRotationExecutorFactory implements ClientPolicyExecutor
                 .options(RevocationScope.FAMILY.configValue(), RevocationScope.CLIENT_SESSION.configValue(),
                         RevocationScope.USER_SESSION.configValue())
                 .defaultValue(RevocationScope.CLIENT_SESSION.configValue())
+                .add()
+            .property()
+                .name(BOUND_TOKEN_RETRY)
+                .label("Bound-token retry")
+                .helpText("For refresh tokens bound to a DPoP key (RFC 9449): the token a rotation consumed, presented again"
+                        + " with a proof by the same key, gets a sibling at any time until the family moves on, not only inside"
+                        + " the grace window, so a lost response never costs the session. Keycloak refuses the token without"
+                        + " a proof by that key before this executor sees it. At most 'Siblings per consumed token' of these"
+                        + " siblings are alive at once (a newer one retires the oldest). Turn it on only for clients whose key"
+                        + " cannot leave the device (a non-extractable browser key); bearer tokens are never affected.")
+                .type(ProviderConfigProperty.BOOLEAN_TYPE)
+                .defaultValue(RotationSettings.DEFAULTS.boundTokenRetry())
                 .add()
             .property()
                 .name(INCLUDE_OFFLINE_TOKENS)

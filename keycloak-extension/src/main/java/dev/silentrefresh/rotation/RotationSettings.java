@@ -1,5 +1,6 @@
 package dev.silentrefresh.rotation;
 
+import static dev.silentrefresh.rotation.RefreshTokenRotationExecutorFactory.BOUND_TOKEN_RETRY;
 import static dev.silentrefresh.rotation.RefreshTokenRotationExecutorFactory.GRACE_PERIOD_SECONDS;
 import static dev.silentrefresh.rotation.RefreshTokenRotationExecutorFactory.INCLUDE_OFFLINE_TOKENS;
 import static dev.silentrefresh.rotation.RefreshTokenRotationExecutorFactory.MAX_GRACE_SIBLINGS;
@@ -22,9 +23,13 @@ import java.util.stream.Collectors;
  * @param revocationScope      what a reuse revokes
  * @param includeOfflineTokens whether offline tokens are rotated and protected too
  * @param maxGraceSiblings     how many siblings one consumed token may receive in all (inside the window, or while its
- *                             rotation is still committing); one more presentation is reuse
+ *                             rotation is still committing); one more presentation is reuse. For a key-bound family under
+ *                             {@code boundTokenRetry}: how many of its bound siblings may be alive at once
+ * @param boundTokenRetry      whether the consumed token of a DPoP-bound family, presented again with a proof by the family's
+ *                             key, gets a sibling at any time until the family moves on (not only inside the window)
  */
-record RotationSettings(Duration gracePeriod, RevocationScope revocationScope, boolean includeOfflineTokens, int maxGraceSiblings) {
+record RotationSettings(Duration gracePeriod, RevocationScope revocationScope, boolean includeOfflineTokens, int maxGraceSiblings,
+                        boolean boundTokenRetry) {
 
     static final int MAX_GRACE_PERIOD_SECONDS = 300;
     static final int MAX_MAX_GRACE_SIBLINGS = 100;
@@ -33,12 +38,14 @@ record RotationSettings(Duration gracePeriod, RevocationScope revocationScope, b
      * A 10 s window: two requests racing with one token (clients without a single owner of the token, such as several
      * keycloak-js tabs sharing storage) and a lost response retried after a short timeout get through, where 0 would revoke
      * honest users out of the box; a thief replaying inside it gains at most the siblings below and is caught at the next
-     * refresh of either side. Three siblings cover a retry, a second retry and a double submit.
+     * refresh of either side. Three siblings cover a retry, a second retry and a double submit. Bound-token retry is off:
+     * it lets a consumed token come back for as long as the family has not moved on, which is safe only where the client's
+     * key truly cannot leave its device, and the executor cannot see that; an admin turns it on per client profile.
      */
-    static final RotationSettings DEFAULTS = new RotationSettings(Duration.ofSeconds(10), RevocationScope.CLIENT_SESSION, true, 3);
+    static final RotationSettings DEFAULTS = new RotationSettings(Duration.ofSeconds(10), RevocationScope.CLIENT_SESSION, true, 3, false);
 
     private static final List<String> KNOWN_PROPERTIES = List.of(GRACE_PERIOD_SECONDS, REUSE_REVOCATION_SCOPE, INCLUDE_OFFLINE_TOKENS,
-            MAX_GRACE_SIBLINGS);
+            MAX_GRACE_SIBLINGS, BOUND_TOKEN_RETRY);
 
     RotationSettings {
         Objects.requireNonNull(gracePeriod, "gracePeriod cannot be null");
@@ -48,17 +55,23 @@ record RotationSettings(Duration gracePeriod, RevocationScope revocationScope, b
         }
     }
 
+    /** Settings without bound-token retry. */
+    RotationSettings(Duration gracePeriod, RevocationScope revocationScope, boolean includeOfflineTokens, int maxGraceSiblings) {
+        this(gracePeriod, revocationScope, includeOfflineTokens, maxGraceSiblings, false);
+    }
+
     /**
      * The settings of two executors that apply to one request (two policies covering one client): the stricter of each,
      * so that adding a policy can only tighten protection. The shorter window and the smaller sibling bound, the wider
-     * revocation scope, offline tokens covered if either covers them.
+     * revocation scope, offline tokens covered if either covers them, bound-token retry only if both allow it.
      */
     RotationSettings merge(RotationSettings other) {
         return new RotationSettings(
                 gracePeriod.compareTo(other.gracePeriod) <= 0 ? gracePeriod : other.gracePeriod,
                 revocationScope.compareTo(other.revocationScope) >= 0 ? revocationScope : other.revocationScope,
                 includeOfflineTokens || other.includeOfflineTokens,
-                Math.min(maxGraceSiblings, other.maxGraceSiblings));
+                Math.min(maxGraceSiblings, other.maxGraceSiblings),
+                boundTokenRetry && other.boundTokenRetry);
     }
 
     /**
@@ -70,6 +83,13 @@ record RotationSettings(Duration gracePeriod, RevocationScope revocationScope, b
      */
     static RotationSettings parse(Object gracePeriodSeconds, Object reuseRevocationScope, Object includeOfflineTokens,
                                   Object maxGraceSiblings, Collection<String> otherProperties) throws InvalidSettingException {
+        return parse(gracePeriodSeconds, reuseRevocationScope, includeOfflineTokens, maxGraceSiblings, null, otherProperties);
+    }
+
+    /** @param boundTokenRetry raw value of {@code bound-token-retry}, or {@code null} for the default */
+    static RotationSettings parse(Object gracePeriodSeconds, Object reuseRevocationScope, Object includeOfflineTokens,
+                                  Object maxGraceSiblings, Object boundTokenRetry, Collection<String> otherProperties)
+            throws InvalidSettingException {
         if (!otherProperties.isEmpty()) {
             String name = otherProperties.iterator().next();
             throw new InvalidSettingException(name, "unknown property; known properties are " + String.join(", ", KNOWN_PROPERTIES));
@@ -77,8 +97,9 @@ record RotationSettings(Duration gracePeriod, RevocationScope revocationScope, b
         return new RotationSettings(
                 Duration.ofSeconds(parseGracePeriodSeconds(gracePeriodSeconds)),
                 parseRevocationScope(reuseRevocationScope),
-                parseIncludeOfflineTokens(includeOfflineTokens),
-                parseMaxGraceSiblings(maxGraceSiblings));
+                parseBoolean(INCLUDE_OFFLINE_TOKENS, includeOfflineTokens, DEFAULTS.includeOfflineTokens()),
+                parseMaxGraceSiblings(maxGraceSiblings),
+                parseBoolean(BOUND_TOKEN_RETRY, boundTokenRetry, DEFAULTS.boundTokenRetry()));
     }
 
     private static int parseGracePeriodSeconds(Object raw) throws InvalidSettingException {
@@ -120,10 +141,10 @@ record RotationSettings(Duration gracePeriod, RevocationScope revocationScope, b
                 "must be one of " + Arrays.stream(RevocationScope.values()).map(RevocationScope::configValue).collect(Collectors.joining(", "))));
     }
 
-    private static boolean parseIncludeOfflineTokens(Object raw) throws InvalidSettingException {
-        String text = scalarText(INCLUDE_OFFLINE_TOKENS, raw);
+    private static boolean parseBoolean(String property, Object raw, boolean defaultValue) throws InvalidSettingException {
+        String text = scalarText(property, raw);
         if (text == null) {
-            return DEFAULTS.includeOfflineTokens();
+            return defaultValue;
         }
         if (text.equalsIgnoreCase("true")) {
             return true;
@@ -131,7 +152,7 @@ record RotationSettings(Duration gracePeriod, RevocationScope revocationScope, b
         if (text.equalsIgnoreCase("false")) {
             return false;
         }
-        throw new InvalidSettingException(INCLUDE_OFFLINE_TOKENS, "must be true or false");
+        throw new InvalidSettingException(property, "must be true or false");
     }
 
     /**

@@ -29,6 +29,8 @@ final class TokenFamilies {
     static final String FAMILY_CLAIM = "rtr_fam";
     /** Claim holding the token's generation within its family. */
     static final String GENERATION_CLAIM = "rtr_gen";
+    /** Claim numbering a bound-retry sibling within its generation ({@link BoundSiblings}); absent on every other token. */
+    static final String SIBLING_CLAIM = "rtr_sib";
 
     /**
      * At most this many families per client session: every login (a tab, a silent re-login) starts one, and Keycloak
@@ -48,6 +50,8 @@ final class TokenFamilies {
      * the same moment does not write, so it cannot put the family back.
      */
     private static final String REVOKED_PREFIX = "rtr.r.";
+    /** The bound-retry siblings of a family ({@link BoundSiblings}), in a note of its own, written only when one is issued. */
+    private static final String BOUND_SIBLINGS_PREFIX = "rtr.b.";
     /** Version 1 of the extension kept families under this prefix; still read, replaced on the next rotation. */
     private static final String VERSION_1_NOTE_PREFIX = "rtr.";
     /** The family that adopted the client session's tokens from before the policy covered it; one key each for online and offline. */
@@ -69,7 +73,22 @@ final class TokenFamilies {
         Object generation = token.getOtherClaims().get(GENERATION_CLAIM);
         boolean stamped = family instanceof String id && !id.isEmpty();
         int generationValue = generation instanceof Number number ? Math.max(0, number.intValue()) : 0;
-        return new PresentedToken(stamped ? (String) family : null, stamped ? generationValue : 0, token.getId());
+        int siblingValue = token.getOtherClaims().get(SIBLING_CLAIM) instanceof Number number ? Math.max(0, number.intValue()) : 0;
+        return new PresentedToken(stamped ? (String) family : null, stamped ? generationValue : 0, token.getId(), false,
+                stamped ? siblingValue : 0);
+    }
+
+    /** Numbers a bound-retry sibling ({@link BoundSiblings}). */
+    static void stampSibling(RefreshToken token, int number) {
+        token.getOtherClaims().put(SIBLING_CLAIM, number);
+    }
+
+    static BoundSiblings boundSiblings(AuthenticatedClientSessionModel clientSession, String family) {
+        return BoundSiblings.fromNoteValue(clientSession.getNote(BOUND_SIBLINGS_PREFIX + family));
+    }
+
+    static void writeBoundSiblings(AuthenticatedClientSessionModel clientSession, String family, BoundSiblings siblings) {
+        clientSession.setNote(BOUND_SIBLINGS_PREFIX + family, siblings.toNoteValue());
     }
 
     static boolean isOffline(RefreshToken token) {
@@ -79,6 +98,8 @@ final class TokenFamilies {
     static void stamp(RefreshToken token, String family, int generation) {
         token.getOtherClaims().put(FAMILY_CLAIM, family);
         token.getOtherClaims().put(GENERATION_CLAIM, generation);
+        // Keycloak copies no private claim from the presented token, but a sibling number must never be inherited
+        token.getOtherClaims().remove(SIBLING_CLAIM);
     }
 
     static long expiryOf(RefreshToken token) {
@@ -263,12 +284,13 @@ final class TokenFamilies {
     private static void drop(AuthenticatedClientSessionModel clientSession, String family) {
         List<String> keys = new ArrayList<>(noteKeys(clientSession, family));
         keys.add(REVOKED_PREFIX + family);
+        keys.add(BOUND_SIBLINGS_PREFIX + family);
         keys.stream().filter(key -> clientSession.getNote(key) != null).forEach(clientSession::removeNote);
     }
 
     private static boolean isFamilyNote(String key) {
         return key.startsWith(VERSION_1_NOTE_PREFIX) && !key.startsWith(ADOPTED_NOTE) && !key.startsWith(REVOKED_PREFIX)
-                && !key.equals(CLIENT_SESSION_ID_NOTE);
+                && !key.startsWith(BOUND_SIBLINGS_PREFIX) && !key.equals(CLIENT_SESSION_ID_NOTE);
     }
 
     private static String familyOfNote(String key) {

@@ -128,6 +128,83 @@ class RotationDeciderTest {
         assertThrows(IllegalArgumentException.class, () -> new RotationDecider(Duration.ofSeconds(-1)));
         assertThrows(NullPointerException.class, () -> new RotationDecider(null));
         assertThrows(IllegalArgumentException.class, () -> token(-1, "jti"));
+        assertThrows(IllegalArgumentException.class, () -> new RotationDecider(Duration.ZERO, true, 0));
+    }
+
+    @ParameterizedTest(name = "the consumed token with a proof of the family key {0} ms after the rotation -> GRACE")
+    @CsvSource({"0", "9999", "10000", "310000", "86400000"})
+    void decideWhenBoundTokenRetryIsOnThenTheConsumedTokenWithAProofOfTheKeyGetsASiblingAtAnyTime(long millisAfterRotation) {
+        assertEquals(RotationDecision.grace(3), boundRetry(3).decide(family(3), BoundSiblings.NONE, boundToken(2, CONSUMED, 0),
+                ROTATED_AT + millisAfterRotation));
+    }
+
+    @Test
+    void decideWhenBoundTokenRetryIsOnThenBearerTokensAndOtherTokensKeepTheWindowRule() {
+        RotationDecider decider = boundRetry(3);
+        long afterTheWindow = ROTATED_AT + 310_000;
+        assertEquals(Verdict.REUSE, decider.decide(family(3), token(2, CONSUMED), afterTheWindow).verdict(), "no key binding");
+        assertEquals(Verdict.GRACE, decider.decide(family(3), token(2, CONSUMED), ROTATED_AT + 1).verdict(), "the window still works");
+        assertEquals(Verdict.REUSE, decider.decide(family(3), boundToken(2, "jti-of-another-sibling", 0), ROTATED_AT + 1).verdict(),
+                "another token of the generation is another holder's copy, key or not");
+        assertEquals(Verdict.REUSE, decider.decide(family(3), boundToken(1, CONSUMED, 0), ROTATED_AT + 1).verdict(), "an ancestor");
+    }
+
+    @Test
+    void decideWhenBoundTokenRetryIsOffThenAKeyBoundTokenAfterTheWindowIsReuse() {
+        assertEquals(Verdict.REUSE, tenSecondWindow.decide(family(3), boundToken(2, CONSUMED, 0), ROTATED_AT + 310_000).verdict());
+    }
+
+    @Test
+    void decideWhenTheFamilyHasMovedOnThenTheConsumedTokenIsReuseEvenWithTheKey() {
+        // the sibling rotated: the family is at 4, the token consumed at 3 is gone for good
+        FamilyState movedOn = FamilyState.issued(4, ROTATED_AT + 400_000, 0, "sibling-of-3", settings(10));
+        assertEquals(Verdict.REUSE, boundRetry(3).decide(movedOn, BoundSiblings.NONE, boundToken(2, CONSUMED, 0), ROTATED_AT + 500_000)
+                .verdict());
+        assertEquals(Verdict.REUSE, boundRetry(3).decide(movedOn, BoundSiblings.NONE, boundToken(3, "lost-answer", 0), ROTATED_AT + 500_000)
+                .verdict(), "the other token of generation 3 (the lost answer) is then reuse");
+    }
+
+    @Test
+    void decideWhenBoundSiblingsAreIssuedThenOnlyTheNewestMaxAreAliveAndTheOlderAreRefusedWithoutCallingItReuse() {
+        RotationDecider threeAlive = boundRetry(3);
+        BoundSiblings fiveIssued = new BoundSiblings(3, 5);
+        assertEquals(Verdict.REFUSE, threeAlive.decide(family(3), fiveIssued, boundToken(3, "original", 0), ROTATED_AT).verdict());
+        assertEquals(Verdict.REFUSE, threeAlive.decide(family(3), fiveIssued, boundToken(3, "s1", 1), ROTATED_AT).verdict());
+        assertEquals(Verdict.REFUSE, threeAlive.decide(family(3), fiveIssued, boundToken(3, "s2", 2), ROTATED_AT).verdict());
+        for (int alive = 3; alive <= 5; alive++) {
+            assertEquals(RotationDecision.rotate(4), threeAlive.decide(family(3), fiveIssued, boundToken(3, "s" + alive, alive), ROTATED_AT));
+        }
+        // a sibling record of an earlier generation retires nothing
+        assertEquals(Verdict.ROTATE, threeAlive.decide(family(3), new BoundSiblings(2, 9), boundToken(3, "original", 0), ROTATED_AT).verdict());
+    }
+
+    @Test
+    void decideWhenFewerThanMaxBoundSiblingsAreIssuedThenTheOriginalOfTheGenerationIsStillAlive() {
+        assertEquals(Verdict.ROTATE, boundRetry(3).decide(family(3), new BoundSiblings(3, 2), boundToken(3, "original", 0), ROTATED_AT)
+                .verdict());
+    }
+
+    @Test
+    void decideWhenAStateOfVersionOneDoesNotKnowTheConsumedTokenThenBoundRetryDoesNotApply() {
+        FamilyState versionOne = FamilyState.fromNoteValue("3:" + ROTATED_AT + ":0");
+        assertEquals(Verdict.REUSE, boundRetry(3).decide(versionOne, BoundSiblings.NONE, boundToken(2, "whatever", 0), ROTATED_AT + 310_000)
+                .verdict());
+    }
+
+    @Test
+    void decideWhenTheRequestStartedInsideTheWindowThenTheServersOwnDelayBeforeDecidingDoesNotCount() {
+        // the caller passes the time the request's processing started; a decision taken 5 s later changes nothing
+        long startedInside = ROTATED_AT + 9_000;
+        assertEquals(Verdict.GRACE, tenSecondWindow.decide(family(3), token(2, CONSUMED), startedInside).verdict());
+        assertEquals(Verdict.REUSE, tenSecondWindow.decide(family(3), token(2, CONSUMED), ROTATED_AT + 10_000).verdict());
+    }
+
+    private static RotationDecider boundRetry(int maxAlive) {
+        return new RotationDecider(Duration.ofSeconds(10), true, maxAlive);
+    }
+
+    private static PresentedToken boundToken(int generation, String tokenId, int sibling) {
+        return new PresentedToken(FAMILY, generation, tokenId, true, sibling);
     }
 
     private static PresentedToken token(int generation, String tokenId) {

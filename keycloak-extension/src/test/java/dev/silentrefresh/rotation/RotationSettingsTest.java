@@ -1,6 +1,7 @@
 package dev.silentrefresh.rotation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,7 +27,34 @@ class RotationSettingsTest {
         assertEquals(3, settings.maxGraceSiblings(), "a retry, a second retry and a double submit; no more");
         assertEquals(RevocationScope.CLIENT_SESSION, settings.revocationScope());
         assertTrue(settings.includeOfflineTokens());
+        assertFalse(settings.boundTokenRetry(), "the executor cannot see whether a client's key can leave its device");
         assertEquals(RotationSettings.DEFAULTS, settings);
+    }
+
+    @Test
+    void parseWhenBoundTokenRetryIsGivenThenItIsTyped() throws InvalidSettingException {
+        assertTrue(RotationSettings.parse(null, null, null, null, "true", Set.of()).boundTokenRetry());
+        assertTrue(RotationSettings.parse(null, null, null, null, true, Set.of()).boundTokenRetry());
+        assertTrue(RotationSettings.parse(null, null, null, null, List.of(" TRUE "), Set.of()).boundTokenRetry());
+        assertFalse(RotationSettings.parse(null, null, null, null, "false", Set.of()).boundTokenRetry());
+        assertFalse(RotationSettings.parse(null, null, null, null, "", Set.of()).boundTokenRetry());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"yes", "1", "on", "truee"})
+    void parseWhenBoundTokenRetryIsNotABooleanThenItNamesTheProperty(String value) {
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> RotationSettings.parse(null, null, null, null, value, Set.of()));
+        assertEquals("bound-token-retry", e.property());
+    }
+
+    @Test
+    void mergeWhenOnePolicyHasBoundTokenRetryAndTheOtherNotThenItIsOff() {
+        RotationSettings on = new RotationSettings(Duration.ofSeconds(10), RevocationScope.FAMILY, true, 3, true);
+        RotationSettings off = new RotationSettings(Duration.ofSeconds(10), RevocationScope.FAMILY, true, 3, false);
+        assertFalse(on.merge(off).boundTokenRetry());
+        assertFalse(off.merge(on).boundTokenRetry());
+        assertTrue(on.merge(on).boundTokenRetry());
     }
 
     @Test

@@ -67,6 +67,29 @@ class SiblingAllowanceTest {
         assertEquals(0, allowance("f1", 4, 1).take());
     }
 
+    @Test
+    void takeNumberAboveWhenBoundRetriesRaceThenEachGetsANumberAboveTheRecordedOneAndNoneIsShared() {
+        // two requests read the same record (2) and race: different numbers; a third, after a lost record update, skips both
+        assertEquals(3, allowance("f1", 4, 100).takeNumberAbove(2));
+        assertEquals(4, allowance("f1", 4, 100).takeNumberAbove(2));
+        assertEquals(5, allowance("f1", 4, 100).takeNumberAbove(3));
+        assertEquals(1, allowance("f1", 5, 100).takeNumberAbove(0), "the next generation numbers from 1");
+    }
+
+    @Test
+    void takeNumberAboveWhenMoreRetriesThanTriedAtOnceThenNone() {
+        assertEquals(1, allowance("f1", 4, 2).takeNumberAbove(0));
+        assertEquals(2, allowance("f1", 4, 2).takeNumberAbove(0));
+        assertEquals(0, allowance("f1", 4, 2).takeNumberAbove(0));
+        assertEquals(3, allowance("f1", 4, 2).takeNumberAbove(2), "never exhausted once the record moves up");
+    }
+
+    @Test
+    void takeNumberAboveWhenWindowSlotsAreTakenThenBoundNumbersAreCountedApart() {
+        allowance("f1", 4, 3).take();
+        assertEquals(1, allowance("f1", 4, 100).takeNumberAbove(0));
+    }
+
     private SiblingAllowance allowance(String family, int generation, int max) {
         return new SiblingAllowance(store, family, generation, max, 70);
     }
