@@ -30,6 +30,7 @@ import org.keycloak.admin.client.resource.RealmResource;
 import org.keycloak.representations.idm.EventRepresentation;
 
 import dev.silentrefresh.rotation.testhook.SlowCommitPostProcessorFactory;
+import dev.silentrefresh.rotation.testhook.SlowDecisionPostProcessorFactory;
 
 /**
  * Two Keycloak 26.7.3 nodes in one Infinispan cluster on a shared PostgreSQL, on loopback: rotation state and the family
@@ -47,6 +48,9 @@ class KeycloakClusterIT {
      * room for the competing request to arrive on a busy machine.
      */
     private static final long SLOW_COMMIT_MILLIS = 6_000;
+    /** The window of the slow-decision test, and how long the hook holds the retry back before the rule: well past it. */
+    private static final int SLOW_DECISION_GRACE_SECONDS = 3;
+    private static final long SLOW_DECISION_MILLIS = 5_000;
     private static final String BROWSER_ORIGIN = "http://localhost:8081";
     private static final String OTHER_CLIENT = "other-spa";
     private static final String OTHER_REDIRECT = "http://localhost:8081/other";
@@ -307,6 +311,33 @@ class KeycloakClusterIT {
         }
         int perKey = Integer.parseInt(hook(nodeA, "POST", "single-use-objects/measure?count=20000"));
         System.out.printf("[measured] a revocation mark: %d bytes of heap on each of its two owners%n", perKey);
+    }
+
+    // --- a slow Keycloak must not log an honest user out -----------------------------------------------------------------
+
+    /**
+     * The lead's overloaded run (load ~30): a lost response's retry, sent inside the window, was decided more than the window
+     * after the rotation, because the starved server took that long to get from the start of the refresh to the rule, and
+     * the honest user was revoked. The window is counted up to the start of the retry's grant, not up to the decision. A
+     * replay that starts after the window is still reuse.
+     */
+    @Test
+    void aRetryThatStartsInsideTheWindowGetsASiblingHoweverLateTheServerGetsToDecideIt() {
+        RotationProfile.configure(demo(), SLOW_DECISION_GRACE_SECONDS, "client-session", true);
+        TokenResponse login = spa(nodeA).login("alice", "alice");
+        ok(spa(nodeA).refresh(login.refreshToken()));   // the rotation; its answer is lost
+        long rotated = System.nanoTime();
+
+        // the retry goes at once, and the server holds it back past the window before the rule decides
+        TokenResponse retry = spa(nodeA).refresh(login.refreshToken(),
+                Map.of(SlowDecisionPostProcessorFactory.DECISION_DELAY_HEADER, Long.toString(SLOW_DECISION_MILLIS)));
+        long decidedAfterMillis = (System.nanoTime() - rotated) / 1_000_000;
+
+        assertTrue(decidedAfterMillis > SLOW_DECISION_GRACE_SECONDS * 1000L, "decided after the window: " + decidedAfterMillis + " ms");
+        assertEquals(1, ok(retry).refreshTokenGeneration(), "a sibling: the retry started inside the window");
+        // the same token starting now, after the window, is reuse: the server's delay gave nobody a longer window
+        assertInvalidGrant(spa(nodeB).refresh(login.refreshToken()));
+        assertInvalidGrant(spa(nodeA).refresh(retry.refreshToken()));
     }
 
     private static long marks(KeycloakDistribution node) {
