@@ -82,7 +82,7 @@ final class RefreshRotation {
                               CoveredRefresh covered) {
         PresentedToken token = TokenFamilies.presented(presented).boundToKey(KeyBinding.isProvenFor(session, presented));
         boolean coveredNow = covered != null && covered.covers(presented);
-        long started = Time.currentTimeMillis();
+        long started = covered != null ? covered.startedAtMillis() : Time.currentTimeMillis();
         if (token.isStamped()) {
             // a family the executor started stays enforced whatever the settings have become since: fail closed
             RotationSettings settings = coveredNow ? covered.settings() : recordedSettingsOf(clientSession, token.family());
@@ -121,6 +121,9 @@ final class RefreshRotation {
             refuseInactive();
         }
         RotationDecision decision = decide(TokenFamilies.stateOf(clientSession, family, TokenFamilies.valueOf(notesBefore)));
+        // how long this server took from the start of the grant to here: the part of a slow answer the window no longer counts
+        logger.debugf("Refresh token family %s: %s decided %d ms after the refresh started", family, decision.verdict(),
+                Time.currentTimeMillis() - startedAtMillis);
         if (decision.advancesFamily() && issued != null) {
             decision = claim(decision);
         }
