@@ -118,7 +118,7 @@ final class RefreshRotation {
     void enforce(RefreshToken issued) {
         // revoked for reuse: refused, even if the session store still (or again) shows the session
         if (RevocationMarks.isRevoked(session, presented, family, clientSession)) {
-            refuseInactive();
+            refuseInactive(false);
         }
         RotationDecision decision = decide(TokenFamilies.stateOf(clientSession, family, TokenFamilies.valueOf(notesBefore)));
         // how long this server took from the start of the grant to here: the part of a slow answer the window no longer counts
@@ -131,7 +131,7 @@ final class RefreshRotation {
             case ROTATE, ADOPT -> advance(decision, issued);
             case GRACE -> issueSibling(decision, issued);
             case REUSE -> refuseReuse(null);
-            case REFUSE -> refuseInactive();
+            case REFUSE -> refuseInactive(true);
         }
     }
 
@@ -268,10 +268,11 @@ final class RefreshRotation {
         throw invalidGrant("Refresh token reuse detected; " + revoked + " has been revoked");
     }
 
-    private void refuseInactive() {
+    /** @param mayBeRetired whether the rule refused the token, which may be a bound sibling retired by newer ones */
+    private void refuseInactive(boolean mayBeRetired) {
         session.getTransactionManager().setRollbackOnly();
         FamilyState state = TokenFamilies.stateOf(clientSession, family, TokenFamilies.valueOf(notesBefore));
-        if (state != null && !state.revoked() && TokenFamilies.boundSiblings(clientSession, family)
+        if (mayBeRetired && state != null && !state.revoked() && TokenFamilies.boundSiblings(clientSession, family)
                 .retires(asPresented.generation(), asPresented.sibling(), settings.maxGraceSiblings())) {
             eventOf(EventType.REFRESH_TOKEN).error(RETIRED_SIBLING_ERROR);
             throw invalidGrant("Refresh token was replaced by a newer retry of the same request");
