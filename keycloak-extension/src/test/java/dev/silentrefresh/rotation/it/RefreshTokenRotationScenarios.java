@@ -693,11 +693,13 @@ public abstract class RefreshTokenRotationScenarios {
 
     @Test
     void theExecutorInTwoProfilesOfOnePolicyRotatesOncePerRefresh() {
-        ClientProfilesRepresentation profiles = RotationProfile.withConfiguration(JSON.createObjectNode());
+        RotationProfile.configure(realm, RotationProfile.NAME, JSON.createObjectNode());
+        ClientProfilesRepresentation profiles = realm.clientPoliciesProfilesResource().getProfiles(false);
         ClientProfileRepresentation second = new ClientProfileRepresentation();
         second.setName("refresh-token-rotation-again");
-        second.setExecutors(profiles.getProfiles().get(0).getExecutors());
-        profiles.setProfiles(List.of(profiles.getProfiles().get(0), second));
+        second.setExecutors(profiles.getProfiles().stream().filter(p -> RotationProfile.NAME.equals(p.getName())).findFirst()
+                .orElseThrow().getExecutors());
+        profiles.setProfiles(Stream.concat(profiles.getProfiles().stream(), Stream.of(second)).toList());
         realm.clientPoliciesProfilesResource().updateProfiles(profiles);
         ClientPoliciesRepresentation original = admin.policies();
         admin.addProfileToPolicy(second.getName());
@@ -966,7 +968,7 @@ public abstract class RefreshTokenRotationScenarios {
     /** Issue 17, item 7: an executor added without settings has a grace window, so two racing requests log nobody out. */
     @Test
     void withoutAGracePeriodConfiguredTheConsumedTokenIsHonouredForTenSeconds() throws InterruptedException {
-        realm.clientPoliciesProfilesResource().updateProfiles(RotationProfile.withConfiguration(JSON.createObjectNode()));
+        RotationProfile.configure(realm, RotationProfile.NAME, JSON.createObjectNode());
         TokenResponse login = spa.login("alice", "alice");
         TokenResponse newest = ok(spa.refresh(login.refreshToken()));
         long rotated = System.nanoTime();
@@ -981,11 +983,9 @@ public abstract class RefreshTokenRotationScenarios {
     /** Issue 17, item 10: two policies applying the executor to one client act as one, with the stricter settings. */
     @Test
     void twoPoliciesCoveringOneClientMergeToTheStricterSettingsAndStartOneFamilyPerLogin() {
-        ClientProfilesRepresentation profiles = new ClientProfilesRepresentation();
         String strict = "refresh-token-rotation-strict";
-        profiles.setProfiles(List.of(RotationProfile.profile(RotationProfile.NAME, RotationProfile.configuration(30, "family", true)),
-                RotationProfile.profile(strict, RotationProfile.configuration(0, "user-session", true))));
-        realm.clientPoliciesProfilesResource().updateProfiles(profiles);
+        RotationProfile.configure(realm, RotationProfile.NAME, RotationProfile.configuration(30, "family", true));
+        RotationProfile.configure(realm, strict, RotationProfile.configuration(0, "user-session", true));
         ClientPoliciesRepresentation original = admin.policies();
         ClientPoliciesRepresentation both = admin.policies();
         ClientPolicyRepresentation strictPolicy = admin.policies().getPolicies().get(0);
@@ -1056,7 +1056,7 @@ public abstract class RefreshTokenRotationScenarios {
         for (Map<String, Object> configuration : invalid) {
             String property = configuration.keySet().iterator().next();
             try {
-                realm.clientPoliciesProfilesResource().updateProfiles(RotationProfile.withConfiguration(JSON.valueToTree(configuration)));
+                RotationProfile.configure(realm, RotationProfile.NAME, JSON.valueToTree(configuration));
                 fail("accepted " + configuration);
             } catch (BadRequestException e) {
                 JsonNode error = readJson(e.getResponse().readEntity(String.class));
@@ -1069,14 +1069,14 @@ public abstract class RefreshTokenRotationScenarios {
 
     @Test
     void theAdminConsolesStringValuesAndJsonValuesAreBothAccepted() {
-        realm.clientPoliciesProfilesResource().updateProfiles(RotationProfile.withConfiguration(JSON.valueToTree(
-                Map.of("grace-period-seconds", 5, "reuse-revocation-scope", "user-session", "include-offline-tokens", false))));
-        realm.clientPoliciesProfilesResource().updateProfiles(RotationProfile.withConfiguration(JSON.valueToTree(
+        RotationProfile.configure(realm, RotationProfile.NAME, JSON.valueToTree(
+                Map.of("grace-period-seconds", 5, "reuse-revocation-scope", "user-session", "include-offline-tokens", false)));
+        RotationProfile.configure(realm, RotationProfile.NAME, JSON.valueToTree(
                 Map.of("grace-period-seconds", 5, "reuse-revocation-scope", "user-session", "include-offline-tokens", false,
-                        "max-grace-siblings", 2))));
-        realm.clientPoliciesProfilesResource().updateProfiles(RotationProfile.withConfiguration(JSON.valueToTree(
+                        "max-grace-siblings", 2)));
+        RotationProfile.configure(realm, RotationProfile.NAME, JSON.valueToTree(
                 Map.of("grace-period-seconds", "5", "reuse-revocation-scope", "family", "include-offline-tokens", "false",
-                        "max-grace-siblings", "4"))));
+                        "max-grace-siblings", "4")));
         JsonNode stored = realm.clientPoliciesProfilesResource().getProfiles(false).getProfiles().stream()
                 .filter(p -> RotationProfile.NAME.equals(p.getName())).findFirst().orElseThrow()
                 .getExecutors().get(0).getConfiguration();
