@@ -37,7 +37,7 @@ import com.sun.net.httpserver.HttpServer;
 final class KeycloakProxy implements AutoCloseable {
 
     /** What happens to a refresh-token request. */
-    sealed interface Fault permits Pass, DropAnswer, Delay, Refuse {
+    sealed interface Fault permits Pass, DropAnswer, DropAnswerWhenReleased, Delay, Refuse {
     }
 
     /** Forward it and return the answer. */
@@ -50,6 +50,13 @@ final class KeycloakProxy implements AutoCloseable {
      * answer, which would test Chromium instead of the client.
      */
     record DropAnswer() implements Fault {
+    }
+
+    /**
+     * Like {@link DropAnswer}, but the answer is held (recorded as "held") until {@code release} opens, so a test can change
+     * the browser's state while the request is surely processed and still unanswered.
+     */
+    record DropAnswerWhenReleased(java.util.concurrent.CountDownLatch release) implements Fault {
     }
 
     /** Forward it, and hand Keycloak's answer to the browser only after {@code millis}. */
@@ -189,7 +196,12 @@ final class KeycloakProxy implements AutoCloseable {
             if (fault instanceof Delay delay) {
                 sleep(delay.millis());
             }
-            record.accept(answer.statusCode(), fault instanceof DropAnswer ? "dropped" : fault instanceof Delay ? "late" : "answered");
+            if (fault instanceof DropAnswerWhenReleased held) {
+                record.accept(answer.statusCode(), "held");
+                await(held.release());
+            }
+            boolean drop = fault instanceof DropAnswer || fault instanceof DropAnswerWhenReleased;
+            record.accept(answer.statusCode(), drop ? "dropped" : fault instanceof Delay ? "late" : "answered");
             answer.headers().map().forEach((name, values) -> {
                 if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
                     exchange.getResponseHeaders().put(name, new ArrayList<>(values));
@@ -197,7 +209,7 @@ final class KeycloakProxy implements AutoCloseable {
             });
             try {
                 exchange.sendResponseHeaders(answer.statusCode(), responseBody.length == 0 ? -1 : responseBody.length);
-                if (fault instanceof DropAnswer) {
+                if (drop) {
                     exchange.getResponseBody().flush();
                     throw new IOException("answer cut off"); // closes the connection before the body
                 }
@@ -240,6 +252,16 @@ final class KeycloakProxy implements AutoCloseable {
 
     private static byte[] readAll(InputStream in) throws IOException {
         return in.readAllBytes();
+    }
+
+    private static void await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            if (!latch.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IllegalStateException("a held answer was never released");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void sleep(long millis) {
