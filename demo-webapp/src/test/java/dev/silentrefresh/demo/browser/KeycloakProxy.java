@@ -89,6 +89,7 @@ final class KeycloakProxy implements AutoCloseable {
     private final List<Fault> refreshFaults = new CopyOnWriteArrayList<>();
     private final AtomicReference<UnaryOperator<String>> tokenResponseRewrite = new AtomicReference<>(UnaryOperator.identity());
     private final AtomicReference<String> lastRefreshToken = new AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicLong refuseRefreshesUntil = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
 
     private KeycloakProxy(URI keycloak) throws IOException {
         this.keycloak = keycloak;
@@ -112,6 +113,11 @@ final class KeycloakProxy implements AutoCloseable {
         return "http://localhost:" + this.server.getAddress().getPort();
     }
 
+    /** Refuses every refresh-token request (after the faults below are used up) until {@code duration} from now. */
+    void refuseRefreshesFor(Duration duration) {
+        this.refuseRefreshesUntil.set(System.nanoTime() + duration.toNanos());
+    }
+
     /** Applies {@code faults} to the next refresh-token requests, one each, in order; later ones pass. */
     void faultNextRefreshes(Fault... faults) {
         this.refreshFaults.clear();
@@ -130,6 +136,7 @@ final class KeycloakProxy implements AutoCloseable {
         this.refreshFaults.clear();
         this.tokenResponseRewrite.set(UnaryOperator.identity());
         this.lastRefreshToken.set(null);
+        this.refuseRefreshesUntil.set(Long.MIN_VALUE);
     }
 
     List<TokenExchange> tokenExchanges() {
@@ -165,7 +172,9 @@ final class KeycloakProxy implements AutoCloseable {
             String path = exchange.getRequestURI().getRawPath();
             String grantType = path.endsWith("/protocol/openid-connect/token") && "POST".equals(exchange.getRequestMethod())
                     ? formValue(new String(body, StandardCharsets.UTF_8), "grant_type") : null;
-            Fault fault = "refresh_token".equals(grantType) && !this.refreshFaults.isEmpty() ? this.refreshFaults.remove(0) : new Pass();
+            Fault fault = !"refresh_token".equals(grantType) ? new Pass()
+                    : !this.refreshFaults.isEmpty() ? this.refreshFaults.remove(0)
+                    : refusingAt(arrived) ? new Refuse() : new Pass();
             boolean dpop = exchange.getRequestHeaders().containsKey("DPoP");
             int index = arrive(grantType, arrived, dpop);
             java.util.function.BiConsumer<Integer, String> record = (status, delivered) ->
@@ -220,6 +229,11 @@ final class KeycloakProxy implements AutoCloseable {
                 // the browser gave up on this request (aborted after its timeout): nothing to deliver
             }
         }
+    }
+
+    private boolean refusingAt(long nanos) {
+        long until = this.refuseRefreshesUntil.get();
+        return until != Long.MIN_VALUE && nanos - until < 0;
     }
 
     private HttpRequest forward(HttpExchange exchange, byte[] body) {
