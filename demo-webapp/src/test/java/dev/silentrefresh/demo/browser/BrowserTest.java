@@ -132,6 +132,16 @@ abstract class BrowserTest {
         }
     }
 
+    /**
+     * Replaces this test's browser context by one that ignores the pages' Content Security Policy (Trusted Types included),
+     * for tests of what a script that got around it could do: the token owner must not rely on the CSP.
+     */
+    void ignoreThePagesContentSecurityPolicy() {
+        context.close();
+        context = browser.newContext(new Browser.NewContextOptions().setBypassCSP(true));
+        traffic = BrowserTraffic.watch(context, proxy.url(), appUrl);
+    }
+
     /** Keycloak with this project's extension, logging to target/keycloak-server.log. */
     public static class KeycloakWithRotationExtension implements KeycloakServerConfig {
         @Override
