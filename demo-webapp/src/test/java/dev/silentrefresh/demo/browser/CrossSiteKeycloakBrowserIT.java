@@ -15,6 +15,7 @@ import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.silentrefresh.demo.testing.KeycloakWithExtension;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 
 /**
@@ -24,7 +25,7 @@ import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
  * {@code SameSite=None}, which needs {@code Secure}), exactly as Safari, Firefox and Brave treat them with third-party
  * cookies blocked. A top-level navigation to Keycloak still carries them.
  */
-@KeycloakIntegrationTest(config = BrowserTest.KeycloakWithRotationExtension.class)
+@KeycloakIntegrationTest(config = KeycloakWithExtension.class)
 class CrossSiteKeycloakBrowserIT extends BrowserTest {
 
     private static Server crossSiteApp;

@@ -14,6 +14,7 @@ import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import dev.silentrefresh.demo.testing.KeycloakWithExtension;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 
 /**
@@ -22,7 +23,7 @@ import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
  * has. The token owner's clocks are changed inside its SharedWorker ({@link OwnerWorker}), the pages' with Playwright's
  * clock; Keycloak's clock is the real one, so a grace window that must pass passes for real.
  */
-@KeycloakIntegrationTest(config = BrowserTest.KeycloakWithRotationExtension.class)
+@KeycloakIntegrationTest(config = KeycloakWithExtension.class)
 class DeviceConditionsBrowserIT extends BrowserTest {
 
     /** How far the device's clock is off: beyond the 5-minute leeway the client used to allow the ID token's exp. */

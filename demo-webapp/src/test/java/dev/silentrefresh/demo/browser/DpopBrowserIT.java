@@ -13,13 +13,14 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import dev.silentrefresh.demo.testing.KeycloakWithExtension;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 
 /**
  * The realm's second client, {@code demo-spa-dpop}, requires DPoP (RFC 9449): the browser's token owner proves possession of
  * a non-extractable key with every token request, so its refresh token is useless anywhere else.
  */
-@KeycloakIntegrationTest(config = BrowserTest.KeycloakWithRotationExtension.class)
+@KeycloakIntegrationTest(config = KeycloakWithExtension.class)
 class DpopBrowserIT extends BrowserTest {
 
     @Test

@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import dev.silentrefresh.demo.testing.KeycloakWithExtension;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 
 /**
@@ -18,7 +19,7 @@ import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
  * the browser keeps one login family there too; only without both does each tab have an owner (and a family) of its own.
  * Logging out in one tab logs out the others in those modes too (issue 14, item 6).
  */
-@KeycloakIntegrationTest(config = BrowserTest.KeycloakWithRotationExtension.class)
+@KeycloakIntegrationTest(config = KeycloakWithExtension.class)
 class FallbackBrowserIT extends BrowserTest {
 
     @ParameterizedTest(name = "SharedWorker {0}, Web Locks {1}, BroadcastChannel {2}")

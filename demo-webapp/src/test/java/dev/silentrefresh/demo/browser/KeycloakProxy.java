@@ -67,8 +67,12 @@ final class KeycloakProxy implements AutoCloseable {
     record Refuse() implements Fault {
     }
 
-    /** One token-endpoint request: its grant type, when it arrived, Keycloak's status (0: never forwarded), what the browser got. */
-    record TokenExchange(String grantType, long arrivedNanos, int keycloakStatus, String delivered, boolean dpopProof) {
+    /**
+     * One token-endpoint request: its grant type, when it arrived, Keycloak's status (0: never forwarded), what the browser got,
+     * and the Keycloak session it belongs to ({@code sid} of the presented refresh token, or of the access token Keycloak
+     * answered a code exchange with; null when neither is known), so that browsers side by side can be counted apart.
+     */
+    record TokenExchange(String grantType, long arrivedNanos, int keycloakStatus, String delivered, boolean dpopProof, String sessionId) {
     }
 
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
@@ -148,9 +152,19 @@ final class KeycloakProxy implements AutoCloseable {
         return (int) this.exchanges.stream().filter(e -> "refresh_token".equals(e.grantType())).count();
     }
 
+    /** Refresh-token requests that presented a refresh token of the Keycloak session {@code sessionId}. */
+    int refreshRequests(String sessionId) {
+        return (int) this.exchanges.stream().filter(e -> "refresh_token".equals(e.grantType()) && sessionId.equals(e.sessionId())).count();
+    }
+
     /** Authorization-code exchanges (logins, silent logins). */
     int codeExchanges() {
         return (int) this.exchanges.stream().filter(e -> "authorization_code".equals(e.grantType())).count();
+    }
+
+    /** Authorization-code exchanges answered with tokens of the Keycloak session {@code sessionId}. */
+    int codeExchanges(String sessionId) {
+        return (int) this.exchanges.stream().filter(e -> "authorization_code".equals(e.grantType()) && sessionId.equals(e.sessionId())).count();
     }
 
     /** The refresh token of the newest successful token response, for tests that show it is dead; never logged. */
@@ -176,9 +190,11 @@ final class KeycloakProxy implements AutoCloseable {
                     : !this.refreshFaults.isEmpty() ? this.refreshFaults.remove(0)
                     : refusingAt(arrived) ? new Refuse() : new Pass();
             boolean dpop = exchange.getRequestHeaders().containsKey("DPoP");
-            int index = arrive(grantType, arrived, dpop);
+            AtomicReference<String> sessionId = new AtomicReference<>(grantType == null ? null
+                    : sessionIdOf(formValue(new String(body, StandardCharsets.UTF_8), "refresh_token")));
+            int index = arrive(grantType, arrived, dpop, sessionId.get());
             java.util.function.BiConsumer<Integer, String> record = (status, delivered) ->
-                    complete(epochAtArrival, index, new TokenExchange(grantType, arrived, status, delivered, dpop));
+                    complete(epochAtArrival, index, new TokenExchange(grantType, arrived, status, delivered, dpop, sessionId.get()));
             if (fault instanceof Refuse) {
                 record.accept(0, "refused");
                 return; // closing without an answer
@@ -200,6 +216,9 @@ final class KeycloakProxy implements AutoCloseable {
                 String refreshToken = jsonString(text, "refresh_token");
                 if (refreshToken != null) {
                     this.lastRefreshToken.set(refreshToken);
+                }
+                if (sessionId.get() == null) {
+                    sessionId.set(sessionIdOf(jsonString(text, "access_token")));
                 }
             }
             if (fault instanceof Delay delay) {
@@ -256,11 +275,11 @@ final class KeycloakProxy implements AutoCloseable {
     }
 
     /** Records a token request as it arrives (its outcome follows); returns its index, or -1 for other requests. */
-    private synchronized int arrive(String grantType, long arrived, boolean dpop) {
+    private synchronized int arrive(String grantType, long arrived, boolean dpop, String sessionId) {
         if (grantType == null) {
             return -1;
         }
-        this.exchanges.add(new TokenExchange(grantType, arrived, -1, "pending", dpop));
+        this.exchanges.add(new TokenExchange(grantType, arrived, -1, "pending", dpop, sessionId));
         return this.exchanges.size() - 1;
     }
 
@@ -294,6 +313,22 @@ final class KeycloakProxy implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** The {@code sid} claim of a JWT (not a secret: the pages show it too), or null. */
+    private static String sessionIdOf(String jwt) {
+        if (jwt == null) {
+            return null;
+        }
+        String[] parts = jwt.split("\\.");
+        if (parts.length < 2) {
+            return null;
+        }
+        try {
+            return jsonString(new String(java.util.Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8).replace("\": \"", "\":\""), "sid");
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** A string member of a flat JSON object such as a token response (tokens hold no quotes or escapes). */

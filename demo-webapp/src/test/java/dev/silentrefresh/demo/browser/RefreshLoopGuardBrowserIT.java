@@ -9,13 +9,14 @@ import dev.silentrefresh.demo.DemoConfig;
 import dev.silentrefresh.demo.DemoServer;
 import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.api.Test;
+import dev.silentrefresh.demo.testing.KeycloakWithExtension;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 
 /**
  * Never a refresh loop: a token whose lifetime exceeds what {@code setTimeout} can wait (2³¹−1 ms), and an API that rejects
  * every token.
  */
-@KeycloakIntegrationTest(config = BrowserTest.KeycloakWithRotationExtension.class)
+@KeycloakIntegrationTest(config = KeycloakWithExtension.class)
 class RefreshLoopGuardBrowserIT extends BrowserTest {
 
     @Test

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Page;
 import org.junit.jupiter.api.Test;
+import dev.silentrefresh.demo.testing.KeycloakWithExtension;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 
 /**
@@ -25,7 +26,7 @@ import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
  * silent-callback page answers only the owner's own login; the demo page works under Trusted Types, COOP and a
  * Permissions-Policy without a single policy violation.
  */
-@KeycloakIntegrationTest(config = BrowserTest.KeycloakWithRotationExtension.class)
+@KeycloakIntegrationTest(config = KeycloakWithExtension.class)
 class SecurityBoundariesBrowserIT extends BrowserTest {
 
     private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");

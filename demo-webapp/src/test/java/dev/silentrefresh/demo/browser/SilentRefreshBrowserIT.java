@@ -20,13 +20,14 @@ import org.junit.jupiter.api.Test;
 import org.keycloak.representations.idm.ComponentTypeRepresentation;
 import org.keycloak.representations.idm.EventRepresentation;
 import org.keycloak.representations.info.ServerInfoRepresentation;
+import dev.silentrefresh.demo.testing.KeycloakWithExtension;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 
 /**
  * One tab of the demo page: login, silent refresh across expiries, one refresh for 20 calls, the 401 path, a revoked
  * session, the replay of an old refresh token, logout. See {@link BrowserTest} for the stack.
  */
-@KeycloakIntegrationTest(config = BrowserTest.KeycloakWithRotationExtension.class)
+@KeycloakIntegrationTest(config = KeycloakWithExtension.class)
 class SilentRefreshBrowserIT extends BrowserTest {
 
     static final Path SCREENSHOT = Path.of("target", "silent-refresh.png").toAbsolutePath();

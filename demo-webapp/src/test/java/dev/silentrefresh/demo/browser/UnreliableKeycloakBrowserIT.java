@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import dev.silentrefresh.demo.testing.KeycloakWithExtension;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 
 /**
@@ -17,7 +18,7 @@ import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
  * token only while that surely lands inside the server's grace window (counted from the first send), and otherwise gets a
  * new family from the Keycloak SSO session without a click.
  */
-@KeycloakIntegrationTest(config = BrowserTest.KeycloakWithRotationExtension.class)
+@KeycloakIntegrationTest(config = KeycloakWithExtension.class)
 class UnreliableKeycloakBrowserIT extends BrowserTest {
 
     /** The client's request timeout (refresh-policy.js). */

@@ -17,13 +17,14 @@ import dev.silentrefresh.demo.DemoServer;
 import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import dev.silentrefresh.demo.testing.KeycloakWithExtension;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 
 /**
  * The token owner's worker dies or never starts (issue 14, item 5): Android kills a SharedWorker, a page comes back from the
  * back-forward cache, the worker's URL is wrong. The page must notice within seconds, not wait 30 s per call.
  */
-@KeycloakIntegrationTest(config = BrowserTest.KeycloakWithRotationExtension.class)
+@KeycloakIntegrationTest(config = KeycloakWithExtension.class)
 class WorkerLifecycleBrowserIT extends BrowserTest {
 
     /** How long a page may take to notice a dead owner and get a token from a new one (a silent login included). */
