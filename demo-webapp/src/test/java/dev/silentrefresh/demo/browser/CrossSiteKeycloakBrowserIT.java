@@ -105,11 +105,12 @@ class CrossSiteKeycloakBrowserIT extends BrowserTest {
         String sessionId = tab.sessionId();
         OwnerWorker owner = OwnerWorker.of(browser, tab);
 
-        // When the device goes offline and the page wants a refresh, and the device is back online ten seconds later
+        // When the device goes offline and the page wants a refresh, and the device is back online six seconds later (longer
+        // than every retry inside the grace window would take)
         context.setOffline(true);
         owner.setOffline(true);
         tab.click("refresh-button");
-        tab.idle(10_000);
+        tab.idle(6_000);
         int wireWhileOffline = proxy.refreshRequests();
         int attemptsWhileOffline = tab.stat("refreshCalls");
         context.setOffline(false);

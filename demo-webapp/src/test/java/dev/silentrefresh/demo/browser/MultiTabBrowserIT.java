@@ -22,8 +22,19 @@ import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 @KeycloakIntegrationTest(config = KeycloakWithExtension.class)
 class MultiTabBrowserIT extends BrowserTest {
 
+    static final java.nio.file.Path SCREENSHOT = java.nio.file.Path.of("target", "silent-refresh.png").toAbsolutePath();
+    /** The README's picture of the demo page, taken after several silent refreshes (the one-tab browser) and committed. */
+    static final java.nio.file.Path DOCS_SCREENSHOT = java.nio.file.Path.of("..", "docs", "demo-page.png").toAbsolutePath().normalize();
     private static final int SIMULTANEOUS_ROUNDS = 10;
     private static final List<Integer> TAB_COUNTS = List.of(1, 2, 5);
+
+    private static void takeTheScreenshots(DemoPage tab) throws java.io.IOException {
+        tab.page().screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOT).setFullPage(true));
+        assertTrue(java.nio.file.Files.size(SCREENSHOT) > 0);
+        java.nio.file.Files.createDirectories(DOCS_SCREENSHOT.getParent());
+        tab.page().screenshot(new Page.ScreenshotOptions().setPath(DOCS_SCREENSHOT).setFullPage(false));
+        assertTrue(java.nio.file.Files.size(DOCS_SCREENSHOT) > 0);
+    }
 
     /** One browser (a context of its own) with its tabs, and what was read from it before it was closed. */
     private final class OneBrowser {
@@ -33,6 +44,8 @@ class MultiTabBrowserIT extends BrowserTest {
         int rotations;
         int apiOk;
         int apiFailed;
+        int retries;
+        final List<String> states = new ArrayList<>();
         final List<Integer> refreshCallsPerTab = new ArrayList<>();
         final List<Integer> shownGenerations = new ArrayList<>();
 
@@ -56,6 +69,8 @@ class MultiTabBrowserIT extends BrowserTest {
             for (DemoPage tab : this.tabs) {
                 this.apiOk += tab.stat("apiOk");
                 this.apiFailed += tab.stat("apiFailed");
+                this.retries += tab.stat("retries");
+                this.states.add(tab.state());
                 this.refreshCallsPerTab.add(tab.stat("refreshCalls"));
                 this.shownGenerations.add(tab.shownGeneration());
             }
@@ -69,7 +84,7 @@ class MultiTabBrowserIT extends BrowserTest {
      * Side by side because the scenario is mostly waiting for tokens to expire: one wait serves the three.
      */
     @Test
-    void eachBrowserRefreshesOncePerExpiryWhateverTheNumberOfItsTabs() {
+    void eachBrowserRefreshesOncePerExpiryWhateverTheNumberOfItsTabs() throws Exception {
         // Given alice logged in in three browsers, in one tab each, then opening more tabs: 1, 2 and 5
         List<OneBrowser> browsers = new ArrayList<>();
         for (int tabCount : TAB_COUNTS) {
@@ -100,6 +115,9 @@ class MultiTabBrowserIT extends BrowserTest {
             for (DemoPage tab : b.tabs) {
                 tab.waitUntil("c.refreshTokenInfo && c.refreshTokenInfo.generation === " + generation);
             }
+            if (b.tabs.size() == 1) {
+                takeTheScreenshots(b.tabs.get(0));
+            }
             b.finish();
         }
 
@@ -120,6 +138,8 @@ class MultiTabBrowserIT extends BrowserTest {
             assertEquals(List.of(b.rotations), b.shownGenerations.stream().distinct().toList(), tabCount + " tab(s): the generation the pages show");
             assertEquals(1, proxy.codeExchanges(b.sessionId), tabCount + " tab(s): logins");
             assertEquals(0, b.apiFailed, tabCount + " tab(s): failed API calls");
+            assertEquals(0, b.retries, tabCount + " tab(s): API calls retried after a 401 (every token was refreshed in time)");
+            assertEquals(List.of("logged-in"), b.states.stream().distinct().toList(), tabCount + " tab(s): the pages' state");
             ok += b.apiOk;
         }
         assertTrue(ok >= 2 * clicks, "API calls that succeeded: " + ok + " for " + clicks + " clicks");
