@@ -12,10 +12,9 @@ import { createAuthFetch, originAllowList } from './auth-fetch.js'
 import { DueTimer } from './due-timer.js'
 import { SessionEndedError } from './errors.js'
 import { decodeJwtPayload } from './jwt.js'
-import { callbackState } from './oidc.js'
 import { OwnerLink } from './owner-link.js'
 import { PageLogins } from './page-logins.js'
-import { cleanPath, hadSession, rememberSession, resetTopLevelAttempt } from './page-state.js'
+import { hadSession, rememberSession, resetTopLevelAttempt } from './page-state.js'
 
 /**
  * @typedef {import('./client-types.js').SilentRefreshOptions} SilentRefreshOptions
@@ -220,18 +219,7 @@ export class SilentRefreshClient extends EventTarget {
     window.addEventListener('pageshow', (event) => { if (event.persisted) this.#resync() })
     document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') this.#resync() })
 
-    if (callbackState(location.href) != null) {
-      try {
-        const result = await this.#link.call('callback', { href: location.href })
-        if (result.handled && !result.loggedIn) {
-          this.#reason = { code: result.error === 'login_required' ? 'silent_login_failed' : 'login_error', message: result.message }
-        }
-        history.replaceState(history.state, '', cleanPath(result.returnTo, location))
-      } finally {
-        // code and state leave the address bar whatever happened (a foreign state, an error, an exception)
-        history.replaceState(history.state, '', cleanPath(null, location))
-      }
-    }
+    this.#reason = await this.#logins.takeCallback()
     const status = await this.#link.call('status', {})
     this.#counters = status.counters
     if (status.loggedIn) {

@@ -118,7 +118,7 @@ export class OwnerLink {
     })
     const { name, workerUrl } = this.#options
     if (typeof p.SharedWorker === 'function') {
-      const worker = new p.SharedWorker(workerUrl, { type: 'module', name })
+      const worker = new p.SharedWorker(scriptUrl(workerUrl), { type: 'module', name })
       worker.port.onmessage = (event) => this.#receive(event.data)
       worker.onerror = () => this.#restart('the token owner could not start or stopped')
       worker.port.start()
@@ -174,7 +174,7 @@ export class OwnerLink {
 
   /** @param {Platform} p */
   #startWorker (p) {
-    const worker = new p.Worker(this.#options.workerUrl, { type: 'module', name: this.#options.name })
+    const worker = new p.Worker(scriptUrl(this.#options.workerUrl), { type: 'module', name: this.#options.name })
     worker.onmessage = (event) => this.#receive(event.data)
     worker.onerror = () => this.#restart('the token owner could not start or stopped')
     return worker
@@ -287,4 +287,27 @@ export class OwnerLink {
     else if (message.ok) call.resolve(message.result)
     else call.reject(fromErrorData(message.error))
   }
+}
+
+/** @type {any} the Trusted Types policy for the owner's script, made once */
+let scriptPolicy = null
+
+/**
+ * The worker's script URL as the browser wants it: under Trusted Types (`require-trusted-types-for 'script'`) a worker URL
+ * must come through a policy; this one (`silent-refresh`, to be allowed by a `trusted-types` directive if the app lists
+ * policies) passes same-origin URLs only.
+ * @param {string|URL} url
+ * @returns {any}
+ */
+function scriptUrl (url) {
+  const trustedTypes = /** @type {any} */ (globalThis).trustedTypes
+  if (trustedTypes == null || typeof trustedTypes.createPolicy !== 'function') return url
+  scriptPolicy ??= trustedTypes.createPolicy('silent-refresh', {
+    createScriptURL: (/** @type {string} */ value) => {
+      const parsed = new URL(value, globalThis.location?.href)
+      if (parsed.origin !== globalThis.location?.origin) throw new TypeError('the token owner\'s script must come from this origin')
+      return parsed.href
+    }
+  })
+  return scriptPolicy.createScriptURL(String(url))
 }

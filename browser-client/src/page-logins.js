@@ -6,7 +6,8 @@
  * before the login screen shows (as keycloak-js's `silentCheckSsoFallback`). At most one redirect per tab until a session
  * is installed again (page-state.js), so a Keycloak without a session cannot make a loop.
  */
-import { rememberSession, takeTopLevelAttempt } from './page-state.js'
+import { callbackState } from './oidc.js'
+import { cleanPath, rememberSession, takeTopLevelAttempt } from './page-state.js'
 import { runSilentLogin, SILENT_LOGIN_TIMEOUT_MS } from './silent-login.js'
 
 /**
@@ -31,6 +32,23 @@ export class PageLogins {
   /** @param {PageLoginDeps} deps */
   constructor (deps) {
     this.#d = deps
+  }
+
+  /**
+   * The page's URL as an authorization response: handed to the owner (which takes only a `state` it has pending), and
+   * code and state removed from the address bar whatever happens.
+   * @returns {Promise<{ code: string, message: string }|null>} why the login failed, or null
+   */
+  async takeCallback () {
+    if (callbackState(location.href) == null) return null
+    try {
+      const result = await this.#d.link.call('callback', { href: location.href })
+      history.replaceState(history.state, '', cleanPath(result.returnTo, location))
+      if (!result.handled || result.loggedIn) return null
+      return { code: result.error === 'login_required' ? 'silent_login_failed' : 'login_error', message: result.message }
+    } finally {
+      history.replaceState(history.state, '', cleanPath(null, location))
+    }
   }
 
   /**

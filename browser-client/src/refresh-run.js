@@ -2,12 +2,13 @@
 /**
  * @file The token owner's refresh runs: one at a time (single flight per token version, inside the owner's exclusive
  * section), each try decided by refresh-machine.js right before it is sent, every request aborted at its deadline; the
- * one-refresh-per-401 rule; waiting for the network instead of spending tries; and the silent login that replaces a
- * refresh token that may be spent.
+ * one-refresh-per-401 rule; and waiting for the network instead of spending tries. A refresh token that may be spent is
+ * handed to spent-token-recovery.js.
  */
 import { errorText, RefreshFailedError, RefreshUnavailableError, SessionEndedError, TokenRejectedError } from './errors.js'
+import { SpentTokenRecovery } from './spent-token-recovery.js'
 import { checkIdToken, tokenRequest } from './oidc.js'
-import { classifyTokenResponse, parseRetryAfterMs, probeDelayMs } from './refresh-policy.js'
+import { classifyTokenResponse, parseRetryAfterMs } from './refresh-policy.js'
 import { decide, elapsedMs, initialState, instantOf, transition } from './refresh-machine.js'
 import { tokenSetFromResponse } from './token-set.js'
 
@@ -31,9 +32,7 @@ export class RefreshRun {
   #machine = initialState()
   /** @type {{ forVersion: number, promise: Promise<void> }|null} */
   #inflight = null
-  /** @type {Promise<void>|null} */
-  #recovering = null
-  #recoveryAttempts = 0
+  #recovery
   /** the version a refresh after a 401 produced, until a page reports it accepted: a 401 on it again cannot be helped */
   #after401 = /** @type {number|null} */ (null)
   #waitingForNetwork = false
@@ -45,6 +44,7 @@ export class RefreshRun {
   /** @param {RefreshRunDeps} deps */
   constructor (deps) {
     this.#d = deps
+    this.#recovery = new SpentTokenRecovery(deps)
   }
 
   /**
@@ -53,7 +53,7 @@ export class RefreshRun {
    */
   reset (after401 = null) {
     this.#machine = initialState()
-    this.#recoveryAttempts = 0
+    this.#recovery.reset()
     this.#after401 = after401
   }
 
@@ -125,7 +125,7 @@ export class RefreshRun {
    */
   async #run (forVersion, why, after401) {
     if (this.#d.owner.tokens?.version !== forVersion) return
-    if (this.#machine.phase === 'spent') return this.#recover(why)
+    if (this.#machine.phase === 'spent') return this.#recovery.run(why, () => this.#offline())
     if (this.#inflight?.forVersion !== forVersion) {
       const promise = this.#d.owner.inExclusive(() => this.#tries(forVersion, why, after401))
         .finally(() => { if (this.#inflight?.promise === promise) this.#inflight = null })
@@ -158,15 +158,16 @@ export class RefreshRun {
         // decided again after the pause: the device may have slept in it
         decision = decide(this.#machine, instantOf(clock), rules, { paused: true })
       }
-      if (decision.action === 'recover') return this.#giveUp()
-      if (decision.action === 'wait') {
-        if (decision.why === 'refused') throw new RefreshFailedError('The token endpoint refused the last refresh; no new try before ' + new Date(decision.retryAt ?? 0).toLocaleTimeString(), 0, null)
-        throw new RefreshUnavailableError('Keycloak is unavailable; the session is kept and retried shortly', decision.retryAt)
-      }
+      if (decision.action !== 'send') return this.#notNow(decision)
       // a request that cannot leave the machine is not sent: it would only spend tries and, after a timeout, the window
       if (!this.#d.network.isOnline()) throw this.#offline()
+      // the proof first (signing takes time, a throttled worker's much more), then the last word, then the send at once
+      const proof = await owner.dpopProof('POST', metadata.token_endpoint)
+      if (owner.tokens !== tokens) return
+      decision = decide(this.#machine, instantOf(clock), rules, { paused: true })
+      if (decision.action !== 'send') return this.#notNow(decision)
       const sentAt = instantOf(clock)
-      const answer = await this.#send(metadata.token_endpoint, tokens.refreshToken, decision.timeoutMs, attempt)
+      const answer = await this.#send(metadata.token_endpoint, tokens.refreshToken, decision.timeoutMs, attempt, proof)
       if (owner.tokens !== tokens) return // logged out or replaced meanwhile: this answer is forgotten
       if (answer.body?.error === 'use_dpop_nonce' && !nonceRetried) { nonceRetried = true; continue }
       const outcome = classifyTokenResponse(answer.status, answer.body)
@@ -185,13 +186,27 @@ export class RefreshRun {
   }
 
   /**
+   * Not now: no safe try is left (recover), or Keycloak said a moment ago that it is unavailable, or refused (wait).
+   * @param {import('./refresh-machine.js').Decision} decision
+   * @returns {never}
+   */
+  #notNow (decision) {
+    if (decision.action === 'wait' && decision.why === 'refused') {
+      throw new RefreshFailedError('The token endpoint refused the last refresh; no new try before ' + new Date(decision.retryAt ?? 0).toLocaleTimeString(), 0, null)
+    }
+    if (decision.action === 'wait') throw new RefreshUnavailableError('Keycloak is unavailable; the session is kept and retried shortly', decision.retryAt)
+    return this.#giveUp()
+  }
+
+  /**
    * One token request with the refresh token, aborted after `timeoutMs`.
    * @param {string} endpoint
    * @param {string} refreshToken
    * @param {number} timeoutMs
    * @param {number} attempt
+   * @param {string|null} proof the DPoP proof, if any
    */
-  async #send (endpoint, refreshToken, timeoutMs, attempt) {
+  async #send (endpoint, refreshToken, timeoutMs, attempt, proof) {
     const { owner } = this.#d
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs)
@@ -199,7 +214,7 @@ export class RefreshRun {
     this.#d.ports.broadcast('token-request', { grantType: 'refresh_token', attempt, counters: { ...owner.counters } })
     try {
       const answer = await tokenRequest(endpoint, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: String(owner.config?.clientId) },
-        { fetch: this.#d.fetch, signal: controller.signal, dpopProof: await owner.dpopProof('POST', endpoint) })
+        { fetch: this.#d.fetch, signal: controller.signal, dpopProof: proof })
       if (answer.dpopNonce) this.dpopNonce = answer.dpopNonce
       return answer
     } finally {
@@ -237,7 +252,10 @@ export class RefreshRun {
     this.#after401 = after401 ? next.version : null
   }
 
-  /** The token may be spent and no safe try is left: never send it again; a silent login starts a new family. */
+  /**
+   * The token may be spent and no safe try is left: never send it again; a silent login starts a new family.
+   * @returns {never}
+   */
   #giveUp () {
     const { clock, owner } = this.#d
     this.#machine = transition(this.#machine, { type: 'abandoned' })
@@ -247,37 +265,6 @@ export class RefreshRun {
     this.#d.ports.broadcast('refresh-error', { code: 'refresh_unavailable', message, retryAt: null })
     this.#d.timer.schedule(clock.wall())
     throw new RefreshUnavailableError(message, null)
-  }
-
-  /**
-   * Replaces a spent refresh token by a silent `prompt=none` login in a page's hidden iframe (single flight).
-   * @param {string} why
-   */
-  #recover (why) {
-    this.#recovering ??= this.#runRecovery(why).finally(() => { this.#recovering = null })
-    return this.#recovering
-  }
-
-  /** @param {string} why */
-  async #runRecovery (why) {
-    const { owner, clock, login, ports } = this.#d
-    if (!this.#d.network.isOnline()) throw this.#offline()
-    const port = ports.lastActive
-    if (port == null) throw new RefreshUnavailableError('no page to run a silent login in', null)
-    owner.log('login', `Silent login to replace the refresh token (${why})`)
-    try {
-      const result = await login.runSilent(port)
-      if (result.error === 'login_required' || result.error === 'interaction_required') {
-        owner.endSession('expired', 'the Keycloak session has ended')
-        throw owner.endedError()
-      }
-      if (result.error) throw new Error(result.error)
-    } catch (err) {
-      if (err instanceof SessionEndedError) throw err
-      const retryAt = clock.wall() + probeDelayMs(this.#recoveryAttempts++)
-      this.#d.timer.schedule(retryAt)
-      throw new RefreshUnavailableError(`Silent login failed (${errorText(err)}); retrying shortly`, retryAt)
-    }
   }
 
   /** Offline: nothing is sent, nothing spent; the owner wakes up when the browser is online again. */

@@ -2,7 +2,7 @@
 // with fake clocks, a fake network and a fake Keycloak that enforces rotation with a grace window.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { flush, logIn, settle, startOwner } from './helpers/owner-harness.js'
+import { eventually, flush, logIn, settle, startOwner } from './helpers/owner-harness.js'
 
 const MINUTE = 60_000
 
@@ -22,7 +22,7 @@ test('sleep: a refresh whose answer was lost is never re-sent after the window, 
 
   assert.equal(h.server.reuses, 0, 'Keycloak saw reuse (the session would be revoked)')
   assert.equal(h.server.presented.filter((token) => token === first).length, 1, 'the spent token was sent again')
-  assert.ok(h.page.eventsOf('run-silent-login').length >= 1, 'a silent login replaces the spent token')
+  assert.ok(await eventually(() => h.page.eventsOf('run-silent-login').length >= 1), 'a silent login replaces the spent token')
   assert.equal(h.page.eventsOf('session-ended').length, 0)
 })
 

@@ -2,6 +2,15 @@ export class PageLogins {
     /** @param {PageLoginDeps} deps */
     constructor(deps: PageLoginDeps);
     /**
+     * The page's URL as an authorization response: handed to the owner (which takes only a `state` it has pending), and
+     * code and state removed from the address bar whatever happens.
+     * @returns {Promise<{ code: string, message: string }|null>} why the login failed, or null
+     */
+    takeCallback(): Promise<{
+        code: string;
+        message: string;
+    } | null>;
+    /**
      * A silent login for this page; resolves true when logged in. Never resolves when it leaves for the top-level redirect.
      * @param {string} why
      * @returns {Promise<boolean>}

@@ -62,6 +62,8 @@ export class FakeKeycloak {
 
   /** The fetch the owner gets. */
   fetch = async (/** @type {any} */ input, /** @type {any} */ init = {}) => {
+    // an aborted request never leaves the browser
+    if (init.signal?.aborted) throw init.signal.reason ?? new DOMException('aborted', 'AbortError')
     const url = String(input)
     const body = init.body instanceof URLSearchParams ? init.body : null
     this.requests.push({ url, body, method: init.method ?? 'GET', mode: init.mode })

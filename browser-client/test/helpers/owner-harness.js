@@ -12,6 +12,17 @@ export async function flush (rounds = 30) {
   for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve))
 }
 
+/**
+ * Waits, in real time and without moving the fake clocks, until `predicate` holds: real async work (crypto for PKCE and
+ * DPoP) may still run after a fake-time step on a loaded machine.
+ * @param {() => boolean} predicate
+ */
+export async function eventually (predicate, realMs = 10_000) {
+  const start = performance.now()
+  while (!predicate() && performance.now() - start < realMs) await flush()
+  return predicate()
+}
+
 export class FakeClock {
   /** @param {{ skewMs?: number }} [options] the local wall clock's error (positive: fast) */
   constructor ({ skewMs = 0 } = {}) {
@@ -104,10 +115,15 @@ export async function settle (promise, clock, maxMs = 60_000) {
   /** @type {{ value?: T, error?: any, settled: boolean }} */
   const result = { settled: false }
   promise.then((value) => { result.value = value; result.settled = true }, (error) => { result.error = error; result.settled = true })
-  for (let waited = 0; !result.settled && waited <= maxMs; waited += 100) {
+  const realStart = performance.now()
+  for (let waited = 0; !result.settled && waited <= maxMs && performance.now() - realStart < 30_000;) {
     await flush()
     if (result.settled) break
-    if (clock) await clock.advance(100)
+    // without a clock only real work is awaited (crypto on a loaded machine may take a while): real time bounds it
+    if (clock) {
+      await clock.advance(100)
+      waited += 100
+    }
   }
   return result
 }

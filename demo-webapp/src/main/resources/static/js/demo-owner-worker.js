@@ -25,7 +25,7 @@ serveTokenOwner(globalThis, {
         const tokenEndpoint = owner.metadata?.token_endpoint
         if (old == null || tokenEndpoint == null) return { replayed: false }
         const answer = await tokenRequest(tokenEndpoint, { grant_type: 'refresh_token', refresh_token: old, client_id: String(owner.config?.clientId) },
-          { fetch, signal: AbortSignal.timeout(10_000), dpopProof: await owner.dpopProof('POST', tokenEndpoint) })
+          { fetch: globalThis.fetch.bind(globalThis), signal: AbortSignal.timeout(10_000), dpopProof: await owner.dpopProof('POST', tokenEndpoint) })
         return { replayed: true, status: answer.status, error: answer.body?.error ?? null, errorDescription: answer.body?.error_description ?? null }
       }
     }
