@@ -24,7 +24,6 @@ const LOG_MEMORY_LIMIT = 1000
 const PARALLEL_CALLS = 20
 const KNOB_KEY = 'demo:proactive'
 const CLIENT_KNOB_KEY = 'demo:client'
-const OWNER_WORKER_PATH = '/js/demo-owner-worker.js'
 
 /**
  * @typedef {object} DemoStats
@@ -126,7 +125,7 @@ async function main () {
     graceSeconds: config.refreshGraceSeconds,
     proactiveRefresh: proactive,
     // the library's owner plus the demo-only replay request
-    workerUrl: trustedWorkerUrl(OWNER_WORKER_PATH)
+    workerUrl: '/js/demo-owner-worker.js'
   })
   tabId = client.tabId
   demo.client = client
@@ -143,24 +142,6 @@ async function main () {
   if (client.mode === 'dedicated') addLog('tab', 'This browser has neither SharedWorker nor Web Locks: this tab has a token owner (and a login family) of its own')
   if (loggedIn) await showLoggedIn()
   else if (stats.state !== 'logged-in') showLoggedOut(reasonText(client.reason))
-}
-
-/**
- * The owner worker's URL as a TrustedScriptURL: the page's CSP requires Trusted Types for script sinks, and a worker's URL is
- * one. The policy (its name is the only one the CSP allows) vouches for this one same-origin path and nothing else.
- * @param {string} path
- * @returns {any} a TrustedScriptURL, or the path where the browser has no Trusted Types
- */
-function trustedWorkerUrl (path) {
-  const factory = /** @type {any} */ (window).trustedTypes
-  if (factory == null) return path
-  const policy = factory.createPolicy('demo-app', {
-    createScriptURL: (/** @type {string} */ url) => {
-      if (url !== OWNER_WORKER_PATH) throw new TypeError(`not the owner worker: ${url}`)
-      return url
-    }
-  })
-  return policy.createScriptURL(path)
 }
 
 /** Reads `?proactive=off|on` and remembers it for this tab. */

@@ -19,8 +19,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * only the silent-callback page may be framed, by this origin.
  *
  * <p>Trusted Types are required for every script sink: a string can no longer become script, a script URL or HTML. The app's
- * only sink is the token owner's worker, whose URL the page's one policy ({@value #TRUSTED_TYPES_POLICY}) vouches for; the
- * silent-callback page needs none ({@code trusted-types 'none'}). {@code Cross-Origin-Opener-Policy: same-origin} keeps
+ * only sink is the token owner's worker, whose URL the browser client's one policy ({@value #TRUSTED_TYPES_POLICY}) vouches
+ * for; the silent-callback page needs none ({@code trusted-types 'none'}). {@code Cross-Origin-Opener-Policy: same-origin} keeps
  * pages of other origins out of the app's browsing context group (the login is a top-level redirect, the silent login an
  * iframe: neither needs an opener). The {@code Permissions-Policy} denies every powerful feature the app does not use, to
  * the app and to anything it frames. Pages (HTML) are never stored: their URL may carry a login's code and state.
@@ -34,8 +34,8 @@ final class SecurityHeadersFilter extends HttpFilter {
 
     /** The redirect URI of silent logins, framed by the app's own page. */
     static final String SILENT_CALLBACK_PATH = "/silent-callback.html";
-    /** The demo page's Trusted Types policy (app.js), the only one the pages may create. */
-    static final String TRUSTED_TYPES_POLICY = "demo-app";
+    /** The browser client's Trusted Types policy (owner-link.js: same-origin worker URLs only), the only one pages may create. */
+    static final String TRUSTED_TYPES_POLICY = "silent-refresh";
     /** Powerful features the app does not use, denied to it and to every frame. */
     static final String PERMISSIONS_POLICY = String.join(", ", "accelerometer=()", "ambient-light-sensor=()", "autoplay=()",
             "bluetooth=()", "browsing-topics=()", "camera=()", "display-capture=()", "encrypted-media=()", "fullscreen=()",
@@ -64,7 +64,8 @@ final class SecurityHeadersFilter extends HttpFilter {
                 "frame-src 'self' " + keycloakOrigin,
                 "frame-ancestors " + frameAncestors,
                 "base-uri 'none'",
-                "form-action 'self' " + keycloakOrigin,
+                // no form of the app goes to Keycloak (the login is a navigation, the logout the token owner's own request)
+                "form-action 'self'",
                 "object-src 'none'",
                 "require-trusted-types-for 'script'",
                 "trusted-types " + trustedTypes);

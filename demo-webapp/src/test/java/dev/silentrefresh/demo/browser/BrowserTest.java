@@ -106,7 +106,7 @@ abstract class BrowserTest {
         proxy.reset();
 
         context = browser.newContext();
-        traffic = BrowserTraffic.watch(context, proxy.url(), appUrl);
+        traffic = BrowserTraffic.watch(context, appUrl);
     }
 
     @AfterEach
@@ -138,7 +138,7 @@ abstract class BrowserTest {
     void ignoreThePagesContentSecurityPolicy() {
         context.close();
         context = browser.newContext(new Browser.NewContextOptions().setBypassCSP(true));
-        traffic = BrowserTraffic.watch(context, proxy.url(), appUrl);
+        traffic = BrowserTraffic.watch(context, appUrl);
     }
 
     /** Opens a tab of the app (the browser reaches Keycloak through the proxy). */

@@ -88,6 +88,7 @@ final class KeycloakProxy implements AutoCloseable {
             .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
     private final URI keycloak;
     private final List<TokenExchange> exchanges = new CopyOnWriteArrayList<>();
+    private final List<String> endSessionRequests = new CopyOnWriteArrayList<>();
     /** Changes on {@link #reset()}, so that a request of an earlier test that completes late is not recorded in this one. */
     private final java.util.concurrent.atomic.AtomicInteger epoch = new java.util.concurrent.atomic.AtomicInteger();
     private final List<Fault> refreshFaults = new CopyOnWriteArrayList<>();
@@ -137,6 +138,7 @@ final class KeycloakProxy implements AutoCloseable {
     synchronized void reset() {
         this.epoch.incrementAndGet();
         this.exchanges.clear();
+        this.endSessionRequests.clear();
         this.refreshFaults.clear();
         this.tokenResponseRewrite.set(UnaryOperator.identity());
         this.lastRefreshToken.set(null);
@@ -165,6 +167,14 @@ final class KeycloakProxy implements AutoCloseable {
     /** Authorization-code exchanges answered with tokens of the Keycloak session {@code sessionId}. */
     int codeExchanges(String sessionId) {
         return (int) this.exchanges.stream().filter(e -> "authorization_code".equals(e.grantType()) && sessionId.equals(e.sessionId())).count();
+    }
+
+    /**
+     * Requests to Keycloak's end-session endpoint (RP-initiated logout), whoever sent them (the token owner's worker too), as
+     * {@code "METHOD -> status, id_token_hint in the body|the URL|nowhere"}; never the hint itself.
+     */
+    List<String> endSessionRequests() {
+        return List.copyOf(this.endSessionRequests);
     }
 
     /** The refresh token of the newest successful token response, for tests that show it is dead; never logged. */
@@ -210,6 +220,12 @@ final class KeycloakProxy implements AutoCloseable {
                 return;
             }
             byte[] responseBody = answer.body();
+            if (path.endsWith("/protocol/openid-connect/logout")) {
+                String query = String.valueOf(exchange.getRequestURI().getRawQuery());
+                String hint = query.contains("id_token_hint=") ? "the URL"
+                        : formValue(new String(body, StandardCharsets.UTF_8), "id_token_hint") != null ? "the body" : "nowhere";
+                this.endSessionRequests.add(exchange.getRequestMethod() + " -> " + answer.statusCode() + ", id_token_hint in " + hint);
+            }
             if (grantType != null && answer.statusCode() == 200) {
                 String text = this.tokenResponseRewrite.get().apply(new String(responseBody, StandardCharsets.UTF_8));
                 responseBody = text.getBytes(StandardCharsets.UTF_8);

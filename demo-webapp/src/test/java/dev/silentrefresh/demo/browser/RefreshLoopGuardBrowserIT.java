@@ -46,7 +46,7 @@ class RefreshLoopGuardBrowserIT extends BrowserTest {
         try {
             String strictUrl = urlOf(strictApp);
             letTheSpasLogInFrom(strictUrl);
-            BrowserTraffic strictTraffic = BrowserTraffic.watch(context, proxy.url(), strictUrl);
+            BrowserTraffic strictTraffic = BrowserTraffic.watch(context, strictUrl);
             DemoPage tab = DemoPage.open(context, strictUrl, proxy.url(), "?proactive=off");
             // (the page's first call after login, /api/me, is rejected: one refresh, one retry, rejected again)
             tab.logIn("alice", "alice", false);

@@ -31,12 +31,12 @@ class WorkerLifecycleBrowserIT extends BrowserTest {
     private static final long NOTICED_WITHIN_MILLIS = 10_000;
 
     @Test
-    void aKilledTokenOwnerIsNoticedAndReplacedAndTheNextCallsSucceed() {
+    void aKilledTokenOwnerIsNoticedWithinSecondsAndTheNextCallSucceedsFromANewOwner() {
         // Given alice is logged in
         DemoPage tab = open("?proactive=off");
         tab.logIn("alice", "alice");
         String sessionId = tab.sessionId();
-        int ok = tab.stat("apiOk");
+        int calls = tab.stat("apiCalls");
 
         // When the browser kills the token owner's worker, and she then clicks "Call API"
         try (OwnerWorker owner = OwnerWorker.of(browser, tab)) {
@@ -44,14 +44,24 @@ class WorkerLifecycleBrowserIT extends BrowserTest {
         }
         long clickedAt = System.nanoTime();
         tab.click("call-api");
+        boolean ended = waitQuietly(tab, "s.apiCalls === " + (calls + 2) + " && s.apiOk + s.apiFailed === s.apiCalls", NOTICED_WITHIN_MILLIS + 25_000);
+        long noticedMillis = Duration.ofNanos(System.nanoTime() - clickedAt).toMillis();
+        int failedFirst = tab.stat("apiFailed");
+        // and clicks it again
+        int ok = tab.stat("apiOk");
+        long againAt = System.nanoTime();
+        tab.click("call-api");
         boolean succeeded = waitQuietly(tab, "s.apiOk === " + (ok + 2), NOTICED_WITHIN_MILLIS + 25_000);
-        long millis = Duration.ofNanos(System.nanoTime() - clickedAt).toMillis();
+        long againMillis = Duration.ofNanos(System.nanoTime() - againAt).toMillis();
 
-        // Then both calls succeeded within seconds, from a new owner with a new family of the same SSO session
-        measured("killed owner", "callsSucceeded=" + succeeded + " afterMillis=" + millis + " codeExchanges=" + proxy.codeExchanges()
+        // Then the first click's calls ended within seconds (not after 30 s), the next click's succeeded from a new owner,
+        // with a new family of the same SSO session, and she was never logged out
+        measured("killed owner", "firstClickEnded=" + ended + " afterMillis=" + noticedMillis + " failedCallsOfTheFirstClick=" + failedFirst
+                + " secondClickSucceeded=" + succeeded + " afterMillis=" + againMillis + " codeExchanges=" + proxy.codeExchanges()
                 + " wireRefreshRequests=" + proxy.refreshRequests() + " stats=" + tab.stats());
-        assertTrue(succeeded, () -> "the calls did not succeed:\n" + logsOf(tab));
-        assertTrue(millis <= NOTICED_WITHIN_MILLIS, "the calls succeeded only after " + millis + " ms");
+        assertTrue(ended && noticedMillis <= NOTICED_WITHIN_MILLIS, "the first click's calls ended " + ended + " after " + noticedMillis + " ms");
+        assertTrue(succeeded && againMillis <= NOTICED_WITHIN_MILLIS, () -> "the next click's calls: " + succeeded + " after " + againMillis
+                + " ms\n" + logsOf(tab));
         assertEquals("logged-in", tab.state());
         assertEquals(0, tab.stat("loginViewShown"), "the login screen was shown");
         assertEquals(2, proxy.codeExchanges(), "code exchanges: the login and the new owner's silent one");
@@ -76,8 +86,11 @@ class WorkerLifecycleBrowserIT extends BrowserTest {
             tab.page().goBack(new Page.GoBackOptions().setWaitUntil(com.microsoft.playwright.options.WaitUntilState.COMMIT));
             tab.page().waitForFunction("() => document.readyState === 'complete' && !!window.__demo");
             boolean restored = Boolean.TRUE.equals(tab.page().evaluate("() => (window.__restored ?? 0) > 0"));
-            measured("back-forward cache", "restored=" + restored);
-            Assumptions.assumeTrue(restored, "Chromium did not keep the page in its back-forward cache (not eligible), so it was loaded anew");
+            Object notRestored = tab.page().evaluate("() => JSON.stringify(performance.getEntriesByType('navigation')[0]?.notRestoredReasons ?? null)");
+            measured("back-forward cache", "restored=" + restored + " notRestoredReasons=" + notRestored);
+            // (the app's pages are Cache-Control: no-store, which Chromium 156 does not keep in the back-forward cache:
+            // notRestoredReasons says response-cache-control-no-store; for apps whose pages are cacheable this test runs)
+            Assumptions.assumeTrue(restored, "Chromium did not keep the page in its back-forward cache (" + notRestored + "), so it was loaded anew");
 
             // Then the restored page calls the API successfully within seconds
             long clickedAt = System.nanoTime();
