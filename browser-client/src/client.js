@@ -251,7 +251,9 @@ export class SilentRefreshClient extends EventTarget {
       this.#accept(status.view)
       return
     }
-    // the refresh token died with the old owner: get a new family from the SSO session, as a new tab would
+    // the refresh token died with the old owner: get a new family from the SSO session, as a new tab would (a follower
+    // leaves that to the tab that now holds the owner, and hears of the new tokens)
+    if (this.#link.mode === 'follower') return
     if (this.#view != null || hadSession(this.#options.clientId)) {
       this.#view = null
       await this.#logins.silent('the token owner restarted')

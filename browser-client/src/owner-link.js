@@ -22,6 +22,8 @@ export const PING_AFTER_MS = 3000
 export const PING_TIMEOUT_MS = 2000
 /** However busy the owner is, a call gets an answer or an error within this long. */
 export const CALL_TIMEOUT_MS = 30_000
+/** Reconnecting after a dead owner waits 1, 2, 4 … s, capped, while owners keep dying (a wrong URL, a CSP): no busy loop. */
+export const MAX_RECONNECT_DELAY_MS = 30_000
 
 /**
  * What the link needs of the browser (injectable for tests).
@@ -56,6 +58,8 @@ export class OwnerLink {
   /** @type {Promise<boolean>|null} */
   #pinging = null
   #closed = false
+  /** owners that died in a row, without an answer in between */
+  #deaths = 0
 
   /**
    * @param {object} options
@@ -113,6 +117,7 @@ export class OwnerLink {
   }
 
   async #open () {
+    if (this.#deaths > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** (this.#deaths - 1), MAX_RECONNECT_DELAY_MS)))
     const p = this.#options.platform ?? /** @type {Platform} */ ({
       SharedWorker: globalThis.SharedWorker, Worker: globalThis.Worker, locks: globalThis.navigator?.locks, BroadcastChannel: globalThis.BroadcastChannel
     })
@@ -251,6 +256,7 @@ export class OwnerLink {
    */
   #restart (why) {
     if (this.#closed) return
+    this.#deaths++
     for (const id of [...this.#calls.keys()]) this.#settle(id, null, new RefreshUnavailableError(`${why}; reconnecting`, null))
     if (this.mode !== 'leader' && this.mode !== 'follower') {
       this.#sink = null
@@ -282,6 +288,7 @@ export class OwnerLink {
     const call = this.#calls.get(id)
     if (call == null) return
     this.#calls.delete(id)
+    if (message != null) this.#deaths = 0
     for (const timer of call.timers) clearTimeout(timer)
     if (error != null) call.reject(error)
     else if (message.ok) call.resolve(message.result)

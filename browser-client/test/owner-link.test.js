@@ -46,6 +46,9 @@ test('a dead shared worker fails a call within seconds, and the next call reache
   const status = l.call('status')
   let answered = null
   status.then((s) => { answered = s })
+  await flush()
+  assert.equal(counter.started, 1, 'a reconnect waits a moment (owners that keep dying make no busy loop)')
+  mock.timers.tick(1000)
   for (let i = 0; i < 20 && answered == null; i++) await flush()
   assert.equal(answered?.loggedIn, false, 'the new owner answered')
   assert.equal(counter.started, 2)

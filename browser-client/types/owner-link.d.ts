@@ -4,6 +4,8 @@ export const PING_AFTER_MS: 3000;
 export const PING_TIMEOUT_MS: 2000;
 /** However busy the owner is, a call gets an answer or an error within this long. */
 export const CALL_TIMEOUT_MS: 30000;
+/** Reconnecting after a dead owner waits 1, 2, 4 … s, capped, while owners keep dying (a wrong URL, a CSP): no busy loop. */
+export const MAX_RECONNECT_DELAY_MS: 30000;
 /**
  * What the link needs of the browser (injectable for tests).
  * @typedef {object} Platform
