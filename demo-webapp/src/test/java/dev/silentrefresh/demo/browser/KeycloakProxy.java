@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -195,13 +194,13 @@ final class KeycloakProxy implements AutoCloseable {
             byte[] body = readAll(exchange.getRequestBody());
             String path = exchange.getRequestURI().getRawPath();
             String grantType = path.endsWith("/protocol/openid-connect/token") && "POST".equals(exchange.getRequestMethod())
-                    ? formValue(new String(body, StandardCharsets.UTF_8), "grant_type") : null;
+                    ? TokenMessages.formValue(new String(body, StandardCharsets.UTF_8), "grant_type") : null;
             Fault fault = !"refresh_token".equals(grantType) ? new Pass()
                     : !this.refreshFaults.isEmpty() ? this.refreshFaults.remove(0)
                     : refusingAt(arrived) ? new Refuse() : new Pass();
             boolean dpop = exchange.getRequestHeaders().containsKey("DPoP");
             AtomicReference<String> sessionId = new AtomicReference<>(grantType == null ? null
-                    : sessionIdOf(formValue(new String(body, StandardCharsets.UTF_8), "refresh_token")));
+                    : TokenMessages.sessionIdOf(TokenMessages.formValue(new String(body, StandardCharsets.UTF_8), "refresh_token")));
             int index = arrive(grantType, arrived, dpop, sessionId.get());
             java.util.function.BiConsumer<Integer, String> record = (status, delivered) ->
                     complete(epochAtArrival, index, new TokenExchange(grantType, arrived, status, delivered, dpop, sessionId.get()));
@@ -223,18 +222,18 @@ final class KeycloakProxy implements AutoCloseable {
             if (path.endsWith("/protocol/openid-connect/logout")) {
                 String query = String.valueOf(exchange.getRequestURI().getRawQuery());
                 String hint = query.contains("id_token_hint=") ? "the URL"
-                        : formValue(new String(body, StandardCharsets.UTF_8), "id_token_hint") != null ? "the body" : "nowhere";
+                        : TokenMessages.formValue(new String(body, StandardCharsets.UTF_8), "id_token_hint") != null ? "the body" : "nowhere";
                 this.endSessionRequests.add(exchange.getRequestMethod() + " -> " + answer.statusCode() + ", id_token_hint in " + hint);
             }
             if (grantType != null && answer.statusCode() == 200) {
                 String text = this.tokenResponseRewrite.get().apply(new String(responseBody, StandardCharsets.UTF_8));
                 responseBody = text.getBytes(StandardCharsets.UTF_8);
-                String refreshToken = jsonString(text, "refresh_token");
+                String refreshToken = TokenMessages.jsonString(text, "refresh_token");
                 if (refreshToken != null) {
                     this.lastRefreshToken.set(refreshToken);
                 }
                 if (sessionId.get() == null) {
-                    sessionId.set(sessionIdOf(jsonString(text, "access_token")));
+                    sessionId.set(TokenMessages.sessionIdOf(TokenMessages.jsonString(text, "access_token")));
                 }
             }
             if (fault instanceof Delay delay) {
@@ -319,42 +318,5 @@ final class KeycloakProxy implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static String formValue(String form, String name) {
-        for (String pair : form.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0 && name.equals(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8))) {
-                return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            }
-        }
-        return null;
-    }
-
-    /** The {@code sid} claim of a JWT (not a secret: the pages show it too), or null. */
-    private static String sessionIdOf(String jwt) {
-        if (jwt == null) {
-            return null;
-        }
-        String[] parts = jwt.split("\\.");
-        if (parts.length < 2) {
-            return null;
-        }
-        try {
-            return jsonString(new String(java.util.Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8).replace("\": \"", "\":\""), "sid");
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    /** A string member of a flat JSON object such as a token response (tokens hold no quotes or escapes). */
-    private static String jsonString(String json, String name) {
-        String key = "\"" + name + "\":\"";
-        int start = json.indexOf(key);
-        if (start < 0) {
-            return null;
-        }
-        int end = json.indexOf('"', start + key.length());
-        return end < 0 ? null : json.substring(start + key.length(), end);
     }
 }
