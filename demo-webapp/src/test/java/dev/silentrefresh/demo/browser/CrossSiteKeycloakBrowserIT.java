@@ -93,6 +93,7 @@ class CrossSiteKeycloakBrowserIT extends BrowserTest {
         assertEquals(1, proxy.codeExchanges(), "code exchanges: the silent top-level one");
         assertEquals(0, proxy.refreshRequests(), "refresh requests");
         assertEquals(0, page.stat("loginViewShown"), "the page after the redirect showed the login screen");
+        assertEquals(List.of(), refreshErrors(), "REFRESH_TOKEN_ERROR events");
         assertEquals(crossSiteAppUrl, tab.url(), "the callback parameters are gone from the address bar");
     }
 
