@@ -1,0 +1,238 @@
+package dev.silentrefresh.rotation.it;
+
+import static dev.silentrefresh.rotation.it.DemoRealmAdmin.describe;
+import static dev.silentrefresh.rotation.it.RefreshTokenRotationScenarios.assertInvalidGrant;
+import static dev.silentrefresh.rotation.it.RefreshTokenRotationScenarios.ok;
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.keycloak.admin.client.Keycloak;
+import org.keycloak.admin.client.resource.RealmResource;
+import org.keycloak.representations.idm.ClientRepresentation;
+import org.keycloak.testframework.annotations.InjectAdminClient;
+import org.keycloak.testframework.annotations.InjectKeycloakUrls;
+import org.keycloak.testframework.annotations.InjectRealm;
+import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
+import org.keycloak.testframework.realm.ManagedRealm;
+import org.keycloak.testframework.server.KeycloakUrls;
+
+/**
+ * RFC 7662 introspection of refresh tokens at Keycloak 26.7.3's introspection endpoint, with the executor deployed: it
+ * must agree with the token endpoint. The newest token (and the consumed one inside the grace window) is active; a
+ * rotated-out token, the consumed one after the window, a revoked family and a revoked login are not. Tokens the executor
+ * does not cover introspect exactly as Keycloak's own provider answers, and introspection changes no state.
+ *
+ * <p>Keycloak lets a client introspect only its own refresh tokens, and only a confidential client introspect at all, so
+ * the tests use a confidential client the demo policy covers (by the same client attribute as {@code demo-spa}).
+ */
+@KeycloakIntegrationTest(config = RefreshTokenRotationIT.ServerConfig.class)
+class TokenIntrospectionIT {
+
+    private static final String REALM = "demo";
+    private static final String COVERED = "rotation-backend";
+    private static final String UNCOVERED = "stock-backend";
+    private static final String SECRET = "introspection-test-secret";
+    private static final String REDIRECT = "http://localhost:8081/backend";
+    private static final String REFRESH_TOKEN = "refresh_token";
+
+    @InjectAdminClient
+    Keycloak keycloakAdmin;
+
+    @InjectKeycloakUrls
+    KeycloakUrls urls;
+
+    @InjectRealm(fromJson = "/realm-export.json")
+    ManagedRealm demoRealm;
+
+    private RealmResource realm;
+    private DemoRealmAdmin admin;
+    private OidcTestClient covered;
+    private OidcTestClient uncovered;
+
+    @BeforeEach
+    void startFromTheImportedRealm() {
+        realm = keycloakAdmin.realm(REALM);
+        admin = new DemoRealmAdmin(realm);
+        ensureConfidentialClient(COVERED, true);
+        ensureConfidentialClient(UNCOVERED, false);
+        admin.configureRotation(0, "client-session", true);
+        admin.setRealmRevokeRefreshToken(false);
+        covered = new OidcTestClient(urls.getBase(), REALM, COVERED, REDIRECT).withClientSecret(SECRET);
+        uncovered = new OidcTestClient(urls.getBase(), REALM, UNCOVERED, REDIRECT).withClientSecret(SECRET);
+        realm.clearEvents();
+    }
+
+    @AfterEach
+    void leaveTheRealmsOwnRotationOff() {
+        admin.setRealmRevokeRefreshToken(false);
+    }
+
+    @Test
+    void theNewestTokenIsActiveAndIntrospectingItIsNoUse() {
+        TokenResponse login = covered.login("alice", "alice");
+
+        for (int i = 0; i < 3; i++) {
+            assertActive(covered.introspect(login.refreshToken(), REFRESH_TOKEN));
+        }
+
+        TokenResponse first = ok(covered.refresh(login.refreshToken()));
+        assertEquals(1, first.refreshTokenGeneration(), "introspection moved nothing on");
+        assertActive(covered.introspect(first.refreshToken(), REFRESH_TOKEN));
+        ok(covered.refresh(first.refreshToken()));
+        assertTrue(admin.refreshErrors().isEmpty(), describe(admin.refreshErrors()));
+    }
+
+    @Test
+    void aRotatedOutTokenIsInactiveAndIntrospectingItRevokesNothing() {
+        TokenResponse login = covered.login("alice", "alice");
+        TokenResponse newest = ok(covered.refresh(login.refreshToken()));
+
+        assertInactive(covered.introspect(login.refreshToken(), REFRESH_TOKEN));
+        assertInactive(covered.introspect(login.refreshToken(), REFRESH_TOKEN));
+
+        assertActive(covered.introspect(newest.refreshToken(), REFRESH_TOKEN));
+        ok(covered.refresh(newest.refreshToken()));
+        assertTrue(admin.reuseEvents().isEmpty(), "introspection is not reuse: " + describe(admin.reuseEvents()));
+    }
+
+    @Test
+    void theConsumedTokenIsActiveInsideTheGraceWindowAndInactiveAfterIt() throws InterruptedException {
+        admin.configureRotation(2, "client-session", true);
+        TokenResponse login = covered.login("alice", "alice");
+        TokenResponse newest = ok(covered.refresh(login.refreshToken()));
+
+        assertActive(covered.introspect(login.refreshToken(), REFRESH_TOKEN));
+        Thread.sleep(3_000);
+        assertInactive(covered.introspect(login.refreshToken(), REFRESH_TOKEN));
+
+        assertActive(covered.introspect(newest.refreshToken(), REFRESH_TOKEN));
+        ok(covered.refresh(newest.refreshToken()));
+    }
+
+    @Test
+    void insideTheGraceWindowAnOlderAncestorIsInactive() {
+        admin.configureRotation(30, "client-session", true);
+        TokenResponse login = covered.login("alice", "alice");
+        TokenResponse first = ok(covered.refresh(login.refreshToken()));
+        TokenResponse second = ok(covered.refresh(first.refreshToken()));
+
+        assertAll(
+                () -> assertInactive(covered.introspect(login.refreshToken(), REFRESH_TOKEN)),
+                () -> assertActive(covered.introspect(first.refreshToken(), REFRESH_TOKEN)),
+                () -> assertActive(covered.introspect(second.refreshToken(), REFRESH_TOKEN)));
+    }
+
+    @Test
+    void everyTokenOfAFamilyRevokedForReuseIsInactiveWhileTheClientSessionLivesOn() {
+        admin.configureRotation(0, "family", true);
+        TokenResponse login = covered.login("alice", "alice");
+        TokenResponse newest = ok(covered.refresh(login.refreshToken()));
+        assertInvalidGrant(covered.refresh(login.refreshToken()));
+
+        assertInactive(covered.introspect(newest.refreshToken(), REFRESH_TOKEN));
+        assertInactive(covered.introspect(login.refreshToken(), REFRESH_TOKEN));
+    }
+
+    @Test
+    void aFamilyEndedByRevocationIsInactive() {
+        admin.configureRotation(0, "family", true);
+        TokenResponse login = covered.login("alice", "alice");
+        TokenResponse newest = ok(covered.refresh(login.refreshToken()));
+
+        assertEquals(200, covered.revoke(newest.refreshToken(), REFRESH_TOKEN, Map.of()).statusCode());
+
+        assertInactive(covered.introspect(newest.refreshToken(), REFRESH_TOKEN));
+    }
+
+    @Test
+    void aLoginRevokedForReuseIsInactive() {
+        admin.configureRotation(0, "user-session", true);
+        TokenResponse login = covered.login("alice", "alice");
+        TokenResponse newest = ok(covered.refresh(login.refreshToken()));
+        assertInvalidGrant(covered.refresh(login.refreshToken()));
+
+        assertInactive(covered.introspect(newest.refreshToken(), REFRESH_TOKEN));
+    }
+
+    /** Keycloak answers for tokens the executor does not cover as it always has: with its own rotation off, all active. */
+    @Test
+    void anUncoveredClientsRefreshTokensIntrospectAsKeycloakAnswersThem() {
+        TokenResponse login = uncovered.login("alice", "alice");
+        TokenResponse newest = ok(uncovered.refresh(login.refreshToken()));
+
+        TokenResponse old = uncovered.introspect(login.refreshToken(), REFRESH_TOKEN);
+        TokenResponse current = uncovered.introspect(newest.refreshToken(), REFRESH_TOKEN);
+
+        assertActive(old);
+        assertActive(current);
+        assertAll(
+                () -> assertEquals(UNCOVERED, current.body().get("client_id")),
+                () -> assertEquals("Refresh", current.body().get("typ")),
+                () -> assertEquals("alice", current.body().get("username")),
+                () -> assertEquals(newest.refreshTokenClaims().get("sid"), current.body().get("sid")),
+                () -> assertTrue(!current.body().containsKey("rtr_fam"), "the uncovered client's token has no family"));
+    }
+
+    /** With the realm's own "Revoke Refresh Token" on, Keycloak's own check still answers for uncovered tokens. */
+    @Test
+    void keycloaksOwnReuseCheckStillAnswersForUncoveredTokens() {
+        admin.setRealmRevokeRefreshToken(true);
+        TokenResponse login = uncovered.login("alice", "alice");
+        TokenResponse newest = ok(uncovered.refresh(login.refreshToken()));
+
+        assertInactive(uncovered.introspect(login.refreshToken(), REFRESH_TOKEN));
+        assertActive(uncovered.introspect(newest.refreshToken(), REFRESH_TOKEN));
+    }
+
+    /**
+     * Without {@code token_type_hint} Keycloak 26.7.3 introspects as an access token; a refresh token then is inactive for
+     * the client that holds it, rotated out or not, so no answer there contradicts the token endpoint.
+     */
+    @Test
+    void withoutATokenTypeHintARotatedOutTokenIsNotActive() {
+        TokenResponse login = covered.login("alice", "alice");
+        TokenResponse newest = ok(covered.refresh(login.refreshToken()));
+
+        assertInactive(covered.introspect(login.refreshToken(), null));
+        assertInactive(uncovered.introspect(ok(uncovered.refresh(uncovered.login("alice", "alice").refreshToken())).refreshToken(), null));
+        ok(covered.refresh(newest.refreshToken()));
+    }
+
+    private void ensureConfidentialClient(String clientId, boolean coveredByThePolicy) {
+        if (!realm.clients().findByClientId(clientId).isEmpty()) {
+            return;
+        }
+        ClientRepresentation client = new ClientRepresentation();
+        client.setClientId(clientId);
+        client.setEnabled(true);
+        client.setPublicClient(false);
+        client.setSecret(SECRET);
+        client.setStandardFlowEnabled(true);
+        client.setDirectAccessGrantsEnabled(false);
+        client.setRedirectUris(List.of(REDIRECT));
+        Map<String, String> attributes = new HashMap<>(Map.of("pkce.code.challenge.method", "S256"));
+        if (coveredByThePolicy) {
+            attributes.put(DemoRealmAdmin.ROTATION_ATTRIBUTE, "enabled");
+        }
+        client.setAttributes(attributes);
+        realm.clients().create(client).close();
+    }
+
+    private static void assertActive(TokenResponse introspection) {
+        assertEquals(200, introspection.status(), introspection::toString);
+        assertEquals(Boolean.TRUE, introspection.body().get("active"), () -> "expected active: " + introspection.body().keySet());
+    }
+
+    private static void assertInactive(TokenResponse introspection) {
+        assertEquals(200, introspection.status(), introspection::toString);
+        assertEquals(Map.of("active", false), introspection.body(), "expected exactly {active: false}");
+    }
+}
