@@ -123,7 +123,7 @@ final class FamilyRevocation {
     }
 
     /** @return whether there was anything left to revoke */
-    private static boolean revokeIn(KeycloakSession revoking, ClientModel client, RefreshToken replayed, String family,
+    static boolean revokeIn(KeycloakSession revoking, ClientModel client, RefreshToken replayed, String family,
                                     RevocationScope scope, KeycloakContext request) {
         RealmModel realm = revoking.getContext().getRealm();
         boolean offline = TokenFamilies.isOffline(replayed);

@@ -105,6 +105,24 @@ final class RefreshRotation {
         return state != null ? state.recordedSettings() : RotationSettings.DEFAULTS;
     }
 
+    /** The family the token is enforced in: its own, or for a token never stamped the family that adopts (or adopted) it. */
+    String family() {
+        return family;
+    }
+
+    /**
+     * Whether a refresh with this token would be honoured now (rotate, grace or adopt), read without changing anything:
+     * what introspection answers. A claim in flight is not consulted; until its rotation commits, the family's state says
+     * what a refresh would find once it has.
+     */
+    boolean wouldBeHonoured() {
+        if (RevocationMarks.isRevoked(session, presented, family)) {
+            return false;
+        }
+        RotationDecision.Verdict verdict = decide(TokenFamilies.stateOf(clientSession, family, noteBefore)).verdict();
+        return verdict != RotationDecision.Verdict.REUSE && verdict != RotationDecision.Verdict.REFUSE;
+    }
+
     /** @param issued the refresh token Keycloak is about to return, or {@code null} if it returns none */
     void enforce(RefreshToken issued) {
         // revoked for reuse: refused, even if the session store still (or again) shows the session

@@ -19,6 +19,7 @@ import org.keycloak.services.ErrorResponse;
 import org.keycloak.services.clientpolicy.ClientPolicyContext;
 import org.keycloak.services.clientpolicy.context.ResourceOwnerPasswordCredentialsResponseContext;
 import org.keycloak.services.clientpolicy.context.TokenResponseContext;
+import org.keycloak.services.clientpolicy.context.TokenRevokeContext;
 import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProvider;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -31,6 +32,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * <li>On refresh ({@code TOKEN_REFRESH}, {@code TOKEN_REFRESH_RESPONSE}) it marks the request as covered, with its
  * settings. {@link RefreshRotationPostProcessor} enforces the rule once Keycloak has verified the token and built the new
  * ones: rotate, grace, or reuse, which revokes and refuses.</li>
+ * <li>On introspection ({@code TOKEN_INTROSPECT}) it marks the request the same way, so that
+ * {@link RotationAwareRefreshTokenIntrospectionProvider} answers as a refresh would be decided.</li>
+ * <li>On revocation ({@code TOKEN_REVOKE}, {@code TOKEN_REVOKE_RESPONSE}) {@link RefreshTokenRevocation} revokes per
+ * {@code reuse-revocation-scope}.</li>
  * </ul>
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2">RFC 9700 §4.14.2</a>
@@ -86,6 +91,9 @@ public class RefreshTokenRotationExecutor implements ClientPolicyExecutorProvide
             case RESOURCE_OWNER_PASSWORD_CREDENTIALS_RESPONSE ->
                     startFamily(((ResourceOwnerPasswordCredentialsResponseContext) context).getAccessTokenResponseBuilder());
             case TOKEN_REFRESH, TOKEN_REFRESH_RESPONSE -> coverRefresh();
+            case TOKEN_INTROSPECT -> session.setAttribute(CoveredRefresh.ATTRIBUTE, new CoveredRefresh(settings));
+            case TOKEN_REVOKE -> new RefreshTokenRevocation(session, settings).beforeKeycloak((TokenRevokeContext) context);
+            case TOKEN_REVOKE_RESPONSE -> new RefreshTokenRevocation(session, settings).afterKeycloak();
             default -> {
             }
         }
