@@ -39,6 +39,7 @@ class TokenIntrospectionIT {
     private static final String REALM = "demo";
     private static final String COVERED = "rotation-backend";
     private static final String UNCOVERED = "stock-backend";
+    private static final String RESOURCE_SERVER = "introspecting-api";
     private static final String SECRET = "introspection-test-secret";
     private static final String REDIRECT = "http://localhost:8081/backend";
     private static final String REFRESH_TOKEN = "refresh_token";
@@ -203,6 +204,32 @@ class TokenIntrospectionIT {
 
         assertInactive(covered.introspect(login.refreshToken(), null));
         assertInactive(uncovered.introspect(ok(uncovered.refresh(uncovered.login("alice", "alice").refreshToken())).refreshToken(), null));
+        ok(covered.refresh(newest.refreshToken()));
+    }
+
+    /**
+     * A refresh token's own audience is the realm alone, so without {@code token_type_hint} (Keycloak's access-token
+     * provider) no client is in it; a client with Keycloak's backwards-compatibility option to skip that audience check
+     * gets past it. A rotated-out refresh token must still not be active for it, while an uncovered client's refresh
+     * token and an access token get Keycloak's own answer.
+     */
+    @Test
+    void aClientThatSkipsTheAudienceCheckGetsTheRotationsAnswerWithoutAHintAndKeycloaksForEverythingElse() {
+        ensureConfidentialClient(RESOURCE_SERVER, false);
+        admin.setClientAttribute(RESOURCE_SERVER, "allow.token.introspection.without.audience.check", "true");
+        OidcTestClient resourceServer = new OidcTestClient(urls.getBase(), REALM, RESOURCE_SERVER, REDIRECT).withClientSecret(SECRET);
+        TokenResponse login = covered.login("alice", "alice");
+        TokenResponse newest = ok(covered.refresh(login.refreshToken()));
+        TokenResponse uncoveredLogin = uncovered.login("alice", "alice");
+        ok(uncovered.refresh(uncoveredLogin.refreshToken()));
+
+        assertInactive(resourceServer.introspect(login.refreshToken(), null));
+        assertInactive(resourceServer.introspect(login.refreshToken(), "access_token"));
+        assertInactive(resourceServer.introspect(login.refreshToken(), REFRESH_TOKEN));
+        assertActive(resourceServer.introspect(newest.refreshToken(), null));
+        assertActive(resourceServer.introspect(uncoveredLogin.refreshToken(), null));
+        assertActive(resourceServer.introspect(newest.accessToken(), null));
+
         ok(covered.refresh(newest.refreshToken()));
     }
 
