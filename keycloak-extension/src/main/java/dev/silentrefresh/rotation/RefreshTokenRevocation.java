@@ -1,16 +1,16 @@
 package dev.silentrefresh.rotation;
 
-import java.util.Set;
-
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
 import org.keycloak.OAuth2Constants;
+import org.keycloak.OAuthErrorException;
 import org.keycloak.common.ClientConnection;
 import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;
+import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.AuthenticatedClientSessionModel;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakContext;
@@ -18,6 +18,7 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.representations.RefreshToken;
+import org.keycloak.services.CorsErrorResponseException;
 import org.keycloak.services.ErrorResponseException;
 import org.keycloak.services.clientpolicy.context.TokenRevokeContext;
 import org.keycloak.services.cors.Cors;
@@ -29,11 +30,13 @@ import org.keycloak.util.TokenUtil;
  *
  * <p>Keycloak 26.7.3's revocation endpoint ({@code TokenRevocationEndpoint#revokeClientSession}) ends the token's client
  * session: every family of the client in that login. That is the {@code client-session} scope, which Keycloak is left to
- * do; the executor then marks the client session's families revoked ({@link RevocationMarks}), so that a refresh racing
- * the revocation cannot bring the session back. {@code user-session} widens it to the whole login, online and offline.
- * {@code family} must revoke less than Keycloak would, and the endpoint offers no way to skip its own revocation, so the
- * executor revokes the family itself at {@code TOKEN_REVOKE} and answers the request as Keycloak answers a successful
- * revocation; Keycloak's own checks and revocation then do not run.
+ * do; once the request has committed, the executor marks the client session revoked ({@link RevocationMarks}), so that a
+ * refresh racing the revocation cannot bring the session back. {@code user-session} widens it to the whole login, online
+ * and offline. {@code family} must revoke less than Keycloak would, and the endpoint offers no way to skip its own
+ * revocation, so the executor revokes the family itself at {@code TOKEN_REVOKE}, marks it once that revocation has
+ * committed, and answers the request as Keycloak answers a successful revocation; Keycloak's own checks and revocation
+ * then do not run. As for a reuse, a revocation that cannot be written is not marked (and answers {@code 503}, which RFC
+ * 7009 §2.2.1 tells the client to retry).
  *
  * <p>Only a token Keycloak would revoke is acted on: signed by the realm, a refresh or offline token of the authenticated
  * client, of a valid session. Anything else gets Keycloak's own answer, and the executor revokes nothing.
@@ -45,8 +48,12 @@ final class RefreshTokenRevocation {
     /** Session attribute carrying the token from {@code TOKEN_REVOKE} to {@code TOKEN_REVOKE_RESPONSE}. */
     private static final String PENDING = RefreshTokenRevocation.class.getName() + ".pending";
 
-    /** A refresh token Keycloak would revoke, in the family the executor enforces it in. */
-    private record Target(ClientModel client, RefreshToken token, String family, Set<String> clientSessionFamilies) {
+    /**
+     * A refresh token Keycloak would revoke, in the family the executor enforces it in.
+     *
+     * @param clientSession the token's client session as {@code TOKEN_REVOKE} found it, before Keycloak detaches it
+     */
+    private record Target(ClientModel client, RefreshToken token, String family, AuthenticatedClientSessionModel clientSession) {
     }
 
     private final KeycloakSession session;
@@ -75,20 +82,44 @@ final class RefreshTokenRevocation {
         throw answeredAsKeycloakDoes();
     }
 
-    /** {@code TOKEN_REVOKE_RESPONSE}: Keycloak has revoked the client session; marks it, and widens to the login if so set. */
+    /**
+     * {@code TOKEN_REVOKE_RESPONSE}: Keycloak has revoked the client session in the request's transaction; widens that to
+     * the login if so set, in the same transaction, and marks what was revoked once it has committed.
+     */
     void afterKeycloak() {
         Target target = session.getAttribute(PENDING, Target.class);
         if (target == null) {
             return;
         }
-        boolean wholeLogin = settings.revocationScope() == RevocationScope.USER_SESSION;
-        RevocationMarks.mark(session, session.getContext().getRealm(), target.token(), target.clientSessionFamilies(), wholeLogin);
-        if (wholeLogin) {
+        // once per request, also when two policies apply the executor
+        session.removeAttribute(PENDING);
+        RevocationScope scope = settings.revocationScope();
+        if (scope == RevocationScope.USER_SESSION) {
             FamilyRevocation.revokeIn(session, target.client(), target.token(), target.family(), RevocationScope.USER_SESSION,
                     session.getContext());
         }
-        logger.debugf("Revocation request: revoked the %s of refresh token family %s", settings.revocationScope().configValue(),
-                target.family());
+        session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
+            @Override
+            protected void commitImpl() {
+                markCommitted(target, scope);
+            }
+
+            @Override
+            protected void rollbackImpl() {
+                // nothing was revoked: nothing to mark
+            }
+        });
+    }
+
+    /** The mark of a revocation that has committed; the revocation stands even if the mark cannot be written. */
+    private void markCommitted(Target target, RevocationScope scope) {
+        try {
+            RevocationMarks.mark(session, target.token(), target.family(), target.clientSession(), scope);
+            logger.debugf("Revocation request: revoked the %s of refresh token family %s", scope.configValue(), target.family());
+        } catch (RuntimeException e) {
+            logger.warnf("Revocation request: the %s of family %s was revoked, but its revocation mark could not be written (%s)",
+                    scope.configValue(), target.family(), e.getClass().getSimpleName());
+        }
     }
 
     /** The token if Keycloak's own revocation would act on it and the executor covers it, else {@code null}. */
@@ -109,7 +140,7 @@ final class RefreshTokenRevocation {
             return null;
         }
         RefreshRotation rotation = RefreshRotation.of(session, clientSession, token, new CoveredRefresh(settings));
-        return rotation == null ? null : new Target(client, token, rotation.family(), TokenFamilies.familiesOf(clientSession));
+        return rotation == null ? null : new Target(client, token, rotation.family(), clientSession);
     }
 
     private static boolean isRefreshToken(RefreshToken token) {
@@ -117,20 +148,26 @@ final class RefreshTokenRevocation {
     }
 
     /**
-     * Marks the family revoked, then writes its revoked note and the event in one transaction of their own: the request's
-     * transaction ends with the short-cut answer, which rolls it back.
+     * Writes the family's revoked note and the event in one transaction of their own (the request's transaction ends with
+     * the short-cut answer, which rolls it back), then, once that has committed, the mark. If it cannot be written, nothing
+     * is marked or recorded, the revoked note Keycloak's cache may still hold is taken back, and the answer is {@code 503}.
      */
     private void revokeFamily(Target target) {
-        RealmModel realm = session.getContext().getRealm();
-        RevocationMarks.mark(session, realm, target.token(), Set.of(target.family()), false);
         KeycloakContext request = session.getContext();
         ClientConnection connection = request.getConnection();
-        KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), request, revoking -> {
-            FamilyRevocation.revokeIn(revoking, target.client(), target.token(), target.family(), RevocationScope.FAMILY, request);
-            record(revoking, connection, target);
-        });
-        logger.debugf("Revocation request: revoked refresh token family %s of client %s", target.family(),
-                target.client().getClientId());
+        try {
+            KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), request, revoking -> {
+                FamilyRevocation.revokeIn(revoking, target.client(), target.token(), target.family(), RevocationScope.FAMILY, request);
+                record(revoking, connection, target);
+            });
+        } catch (RuntimeException e) {
+            new FamilyRevocation(session).unmarkFamily(target.client(), target.token(), target.family(), target.clientSession());
+            logger.warnf("Revocation request in realm %s for client %s answered 503: %s", session.getContext().getRealm().getName(),
+                    target.client().getClientId(), e.getClass().getSimpleName());
+            throw new CorsErrorResponseException(session.getProvider(Cors.class), OAuthErrorException.TEMPORARILY_UNAVAILABLE,
+                    "The revocation could not be written; nothing was revoked", Response.Status.SERVICE_UNAVAILABLE);
+        }
+        markCommitted(target, RevocationScope.FAMILY);
     }
 
     /** Keycloak's own event for a revocation, with the family and the scope. */

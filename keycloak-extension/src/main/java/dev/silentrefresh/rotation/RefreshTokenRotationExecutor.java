@@ -6,19 +6,12 @@ import java.util.Set;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
-import org.keycloak.common.util.Time;
-import org.keycloak.models.AuthenticatedClientSessionModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-import org.keycloak.models.utils.KeycloakModelUtils;
-import org.keycloak.protocol.oidc.TokenManager;
-import org.keycloak.representations.RefreshToken;
 import org.keycloak.representations.idm.ClientPolicyExecutorConfigurationRepresentation;
 import org.keycloak.representations.idm.ErrorRepresentation;
 import org.keycloak.services.ErrorResponse;
 import org.keycloak.services.clientpolicy.ClientPolicyContext;
-import org.keycloak.services.clientpolicy.context.ResourceOwnerPasswordCredentialsResponseContext;
-import org.keycloak.services.clientpolicy.context.TokenResponseContext;
 import org.keycloak.services.clientpolicy.context.TokenRevokeContext;
 import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProvider;
 
@@ -27,16 +20,17 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 /**
  * Makes the refresh tokens of the clients it covers single-use.
  *
+ * <p>The executor only marks a request as covered, with its settings ({@link CoveredRefresh}):
  * <ul>
- * <li>On login ({@code TOKEN_RESPONSE}, password grant) the refresh token starts a new family at generation 0.</li>
- * <li>On refresh ({@code TOKEN_REFRESH}, {@code TOKEN_REFRESH_RESPONSE}) it marks the request as covered, with its
- * settings. {@link RefreshRotationPostProcessor} enforces the rule once Keycloak has verified the token and built the new
- * ones: rotate, grace, or reuse, which revokes and refuses.</li>
- * <li>On introspection ({@code TOKEN_INTROSPECT}) it marks the request the same way, so that
- * {@link RotationAwareRefreshTokenIntrospectionProvider} answers as a refresh would be decided.</li>
- * <li>On revocation ({@code TOKEN_REVOKE}, {@code TOKEN_REVOKE_RESPONSE}) {@link RefreshTokenRevocation} revokes per
- * {@code reuse-revocation-scope}.</li>
+ * <li>on login ({@code TOKEN_RESPONSE}, password grant), so that the refresh token starts a new family at generation 0;</li>
+ * <li>on refresh ({@code TOKEN_REFRESH}, {@code TOKEN_REFRESH_RESPONSE}), so that the rule is enforced with them;</li>
+ * <li>on introspection ({@code TOKEN_INTROSPECT}), so that {@link RotationAwareRefreshTokenIntrospectionProvider} answers
+ * as a refresh with these settings would be decided.</li>
  * </ul>
+ * {@link RefreshRotationPostProcessor} acts once Keycloak has verified the token and built the new ones: it stamps a
+ * refresh token issued by any grant to a covered client (also where no policy voted on the response), and on refresh it
+ * rotates, grants a sibling, or revokes and refuses. On revocation ({@code TOKEN_REVOKE}, {@code TOKEN_REVOKE_RESPONSE})
+ * {@link RefreshTokenRevocation} revokes per {@code reuse-revocation-scope}.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2">RFC 9700 §4.14.2</a>
  */
@@ -87,11 +81,9 @@ public class RefreshTokenRotationExecutor implements ClientPolicyExecutorProvide
                     RefreshTokenRotationExecutorFactory.PROVIDER_ID, configurationProblem);
         }
         switch (context.getEvent()) {
-            case TOKEN_RESPONSE -> startFamily(((TokenResponseContext) context).getAccessTokenResponseBuilder());
-            case RESOURCE_OWNER_PASSWORD_CREDENTIALS_RESPONSE ->
-                    startFamily(((ResourceOwnerPasswordCredentialsResponseContext) context).getAccessTokenResponseBuilder());
+            case TOKEN_RESPONSE, RESOURCE_OWNER_PASSWORD_CREDENTIALS_RESPONSE -> cover();
             case TOKEN_REFRESH, TOKEN_REFRESH_RESPONSE -> coverRefresh();
-            case TOKEN_INTROSPECT -> session.setAttribute(CoveredRefresh.ATTRIBUTE, new CoveredRefresh(settings));
+            case TOKEN_INTROSPECT -> cover();
             case TOKEN_REVOKE -> new RefreshTokenRevocation(session, settings).beforeKeycloak((TokenRevokeContext) context);
             case TOKEN_REVOKE_RESPONSE -> new RefreshTokenRevocation(session, settings).afterKeycloak();
             default -> {
@@ -99,40 +91,23 @@ public class RefreshTokenRotationExecutor implements ClientPolicyExecutorProvide
         }
     }
 
-    private void startFamily(TokenManager.AccessTokenResponseBuilder response) {
-        RefreshToken issued = response.getRefreshToken();
-        if (issued == null || !new CoveredRefresh(settings).covers(issued)) {
-            return;
-        }
-        AuthenticatedClientSessionModel clientSession = familyHomeOf(issued, response.getClientSessionCtx().getClientSession());
-        if (clientSession == null) {
-            return;
-        }
-        long now = Time.currentTimeMillis();
-        String family = KeycloakModelUtils.generateId();
-        TokenFamilies.makeRoomForOneMore(clientSession, now);
-        TokenFamilies.stamp(issued, family, 0);
-        TokenFamilies.write(clientSession, family, FamilyState.issued(0, now, TokenFamilies.expiryOf(issued), null, settings));
-        logger.tracef("Started refresh token family %s for client %s", family, clientSession.getClient().getClientId());
+    /**
+     * Marks the request as covered, with these settings merged into those of any other policy that applied the executor to
+     * it. {@link RefreshRotationPostProcessor} stamps or enforces once Keycloak has built the tokens.
+     */
+    private void cover() {
+        CoveredRefresh earlier = session.getAttribute(CoveredRefresh.ATTRIBUTE, CoveredRefresh.class);
+        session.setAttribute(CoveredRefresh.ATTRIBUTE, earlier == null ? new CoveredRefresh(settings) : earlier.merge(settings));
     }
 
     private void coverRefresh() {
-        session.setAttribute(CoveredRefresh.ATTRIBUTE, new CoveredRefresh(settings));
+        cover();
         RealmModel realm = session.getContext().getRealm();
         if (realm.isRevokeRefreshToken() && realmsWarnedAboutRevokeRefreshToken.add(realm.getId())) {
             logger.warnf("Realm %s: 'Revoke Refresh Token' is on, so Keycloak's own check refuses a previous refresh token"
                     + " before %s sees it and the grace window cannot take effect; turn it off for clients this executor covers",
                     realm.getName(), RefreshTokenRotationExecutorFactory.PROVIDER_ID);
         }
-    }
-
-    /** An offline token's family lives in the offline client session, which login creates beside the online one. */
-    private AuthenticatedClientSessionModel familyHomeOf(RefreshToken token, AuthenticatedClientSessionModel loginClientSession) {
-        if (!TokenFamilies.isOffline(token)) {
-            return loginClientSession;
-        }
-        return TokenFamilies.clientSessionOf(session, session.getContext().getRealm(), loginClientSession.getClient(),
-                token.getSessionId(), true);
     }
 
     /**
@@ -151,8 +126,12 @@ public class RefreshTokenRotationExecutor implements ClientPolicyExecutorProvide
         @JsonProperty(RefreshTokenRotationExecutorFactory.INCLUDE_OFFLINE_TOKENS)
         protected Object includeOfflineTokens;
 
+        @JsonProperty(RefreshTokenRotationExecutorFactory.MAX_GRACE_SIBLINGS)
+        protected Object maxGraceSiblings;
+
         RotationSettings toSettings() throws InvalidSettingException {
-            return RotationSettings.parse(gracePeriodSeconds, reuseRevocationScope, includeOfflineTokens, Set.copyOf(getConfigAsMap().keySet()));
+            return RotationSettings.parse(gracePeriodSeconds, reuseRevocationScope, includeOfflineTokens, maxGraceSiblings,
+                    Set.copyOf(getConfigAsMap().keySet()));
         }
 
         /** Refuses an invalid configuration with HTTP 400 naming the property; nothing is saved. */
