@@ -118,6 +118,30 @@ class TokenIntrospectionIT {
         ok(covered.refresh(newest.refreshToken()));
     }
 
+    /**
+     * Inside the window the consumed token is honoured only while it has siblings left ({@code max-grace-siblings}); once
+     * they are used up a refresh with it is reuse, so it must introspect inactive. Introspecting it takes no sibling.
+     */
+    @Test
+    void theConsumedTokenIsInactiveOnceItsSiblingsAreUsedUpAndIntrospectingItTakesNone() {
+        admin.configureRotation(30, "family", true, 2);
+        TokenResponse login = covered.login("alice", "alice");
+        TokenResponse newest = ok(covered.refresh(login.refreshToken()));
+
+        for (int i = 0; i < 3; i++) {
+            assertActive(covered.introspect(login.refreshToken(), REFRESH_TOKEN));
+        }
+        ok(covered.refresh(login.refreshToken()));
+        assertActive(covered.introspect(login.refreshToken(), REFRESH_TOKEN));
+        ok(covered.refresh(login.refreshToken()));
+
+        assertInactive(covered.introspect(login.refreshToken(), REFRESH_TOKEN));
+        assertActive(covered.introspect(newest.refreshToken(), REFRESH_TOKEN));
+        assertTrue(admin.reuseEvents().isEmpty(), "introspection is not reuse: " + describe(admin.reuseEvents()));
+        // the token endpoint agrees: the consumed token's third return is reuse
+        assertInvalidGrant(covered.refresh(login.refreshToken()));
+    }
+
     @Test
     void insideTheGraceWindowAnOlderAncestorIsInactive() {
         admin.configureRotation(30, "client-session", true);
@@ -129,6 +153,27 @@ class TokenIntrospectionIT {
                 () -> assertInactive(covered.introspect(login.refreshToken(), REFRESH_TOKEN)),
                 () -> assertActive(covered.introspect(first.refreshToken(), REFRESH_TOKEN)),
                 () -> assertActive(covered.introspect(second.refreshToken(), REFRESH_TOKEN)));
+    }
+
+    /**
+     * A login's offline family lives in the offline client session under keys of its own: rotating it out leaves the
+     * login's online family active, and the offline one answers from its own state.
+     */
+    @Test
+    void aRotatedOutOfflineTokenIsInactiveWhileTheLoginsOnlineFamilyStaysActive() {
+        OidcTestClient.Browser browser = new OidcTestClient.Browser();
+        TokenResponse online = covered.login(browser, "alice", "alice", "");
+        TokenResponse offline = covered.login(browser, "alice", "alice", "offline_access");
+        assertEquals("Offline", offline.refreshTokenClaims().get("typ"));
+        TokenResponse newestOffline = ok(covered.refresh(offline.refreshToken()));
+
+        assertAll(
+                () -> assertInactive(covered.introspect(offline.refreshToken(), REFRESH_TOKEN)),
+                () -> assertActive(covered.introspect(newestOffline.refreshToken(), REFRESH_TOKEN)),
+                () -> assertActive(covered.introspect(online.refreshToken(), REFRESH_TOKEN)));
+        ok(covered.refresh(online.refreshToken()));
+        ok(covered.refresh(newestOffline.refreshToken()));
+        assertTrue(admin.reuseEvents().isEmpty(), describe(admin.reuseEvents()));
     }
 
     @Test

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -200,6 +201,38 @@ class TokenRevocationIT {
         assertFalse(admin.offlineSessionIdsOf("alice", SPA).contains(sessionId), "the offline session of that login is gone");
         assertInvalidGrant(other.refresh(otherLogin.refreshToken()));
         assertInvalidGrant(spa.refresh(offline.refreshToken()));
+    }
+
+    /**
+     * Each scope's revocation is marked in the single-use store once it has committed (the executor logs the mark only
+     * after writing it; a mark that cannot be written is a WARN line): for {@code client-session} and {@code user-session}
+     * after the request's own transaction, in which Keycloak revoked the client session, has committed.
+     */
+    @Test
+    void everyScopesRevocationIsMarkedOnceItHasCommitted() throws Exception {
+        for (String scope : List.of("family", "client-session", "user-session")) {
+            admin.configureRotation(0, scope, true);
+            TokenResponse login = spa.login("alice", "alice");
+
+            assertEquals(200, spa.revoke(login.refreshToken(), REFRESH_TOKEN, Map.of()).statusCode(), scope);
+
+            String marked = "Revocation request: revoked the " + scope + " of refresh token family " + family(login);
+            assertTrue(serverLogShowsWithin(marked, 10_000), "no mark logged for " + scope + ": " + marked);
+            assertFalse(Files.readString(RefreshTokenRotationIT.SERVER_LOG).contains("revocation mark could not be written"));
+            assertInvalidGrant(spa.refresh(login.refreshToken()));
+        }
+    }
+
+    /** The server log is written by another process: a line the request logged may land a moment after the answer. */
+    private static boolean serverLogShowsWithin(String line, long millis) throws Exception {
+        long deadline = System.currentTimeMillis() + millis;
+        while (!Files.readString(RefreshTokenRotationIT.SERVER_LOG).contains(line)) {
+            if (System.currentTimeMillis() > deadline) {
+                return false;
+            }
+            Thread.sleep(100);
+        }
+        return true;
     }
 
     /** Refreshes of the family racing its revocation: whatever they were issued is dead afterwards. */
