@@ -30,7 +30,7 @@ final class IntrospectedRefreshToken {
         if (clientSession == null) {
             return true;
         }
-        RefreshRotation rotation = RefreshRotation.of(session, clientSession, token, coveredFor(session, tokenClient));
+        RefreshRotation rotation = RefreshRotation.of(session, clientSession, token, coveredFor(session, tokenClient, token));
         if (rotation == null || rotation.wouldBeHonoured()) {
             return true;
         }
@@ -40,15 +40,21 @@ final class IntrospectedRefreshToken {
     }
 
     /**
-     * The executor's mark from {@code TOKEN_INTROSPECT}, which the policies gave for the introspecting client: it stands
-     * for the token's client only if that is the one introspecting. Otherwise the family's recorded settings apply, as on
-     * a refresh no policy covers.
+     * The settings a refresh of the token by its own client would be enforced with. When that client is the one
+     * introspecting, the executor's mark from {@code TOKEN_INTROSPECT} (the policies applying it to this request). When
+     * another client introspects (one with Keycloak's option to skip the audience check), or no policy voted on the
+     * introspection, the realm's policies as they apply to a refresh of the token's client ({@link PolicyCoverage}); the
+     * mark stands for the introspecting client only.
      */
-    private static CoveredRefresh coveredFor(KeycloakSession session, ClientModel tokenClient) {
+    private static CoveredRefresh coveredFor(KeycloakSession session, ClientModel tokenClient, RefreshToken token) {
         ClientModel introspecting = session.getContext().getClient();
-        if (introspecting == null || !introspecting.getId().equals(tokenClient.getId())) {
-            return null;
+        if (introspecting != null && introspecting.getId().equals(tokenClient.getId())) {
+            CoveredRefresh marked = session.getAttribute(CoveredRefresh.ATTRIBUTE, CoveredRefresh.class);
+            if (marked != null) {
+                return marked;
+            }
         }
-        return session.getAttribute(CoveredRefresh.ATTRIBUTE, CoveredRefresh.class);
+        RotationSettings settings = PolicyCoverage.settingsFor(session, tokenClient, token.getScope());
+        return settings == null ? null : new CoveredRefresh(settings);
     }
 }

@@ -260,9 +260,7 @@ class TokenIntrospectionIT {
      */
     @Test
     void aClientThatSkipsTheAudienceCheckGetsTheRotationsAnswerWithoutAHintAndKeycloaksForEverythingElse() {
-        ensureConfidentialClient(RESOURCE_SERVER, false);
-        admin.setClientAttribute(RESOURCE_SERVER, "allow.token.introspection.without.audience.check", "true");
-        OidcTestClient resourceServer = new OidcTestClient(urls.getBase(), REALM, RESOURCE_SERVER, REDIRECT).withClientSecret(SECRET);
+        OidcTestClient resourceServer = resourceServerSkippingTheAudienceCheck();
         TokenResponse login = covered.login("alice", "alice");
         TokenResponse newest = ok(covered.refresh(login.refreshToken()));
         TokenResponse uncoveredLogin = uncovered.login("alice", "alice");
@@ -276,6 +274,34 @@ class TokenIntrospectionIT {
         assertActive(resourceServer.introspect(newest.accessToken(), null));
 
         ok(covered.refresh(newest.refreshToken()));
+    }
+
+    /**
+     * Another client introspecting (through Keycloak's access-token provider, the only one that lets it) gets the answer
+     * of the policy that covers the token's own client, here its {@code max-grace-siblings}, not defaults: no policy
+     * applies the executor to the introspecting client's request on the token's client's behalf.
+     */
+    @Test
+    void aClientThatSkipsTheAudienceCheckAnswersWithTheSiblingBoundOfTheTokensPolicy() {
+        admin.configureRotation(30, "family", true, 1);
+        OidcTestClient resourceServer = resourceServerSkippingTheAudienceCheck();
+        TokenResponse login = covered.login("alice", "alice");
+        TokenResponse newest = ok(covered.refresh(login.refreshToken()));
+
+        assertActive(resourceServer.introspect(login.refreshToken(), null));
+        ok(covered.refresh(login.refreshToken()));
+
+        assertInactive(resourceServer.introspect(login.refreshToken(), null));
+        assertInactive(covered.introspect(login.refreshToken(), REFRESH_TOKEN));
+        assertActive(resourceServer.introspect(newest.refreshToken(), null));
+        // the token endpoint agrees: the consumed token's second return is reuse
+        assertInvalidGrant(covered.refresh(login.refreshToken()));
+    }
+
+    private OidcTestClient resourceServerSkippingTheAudienceCheck() {
+        ensureConfidentialClient(RESOURCE_SERVER, false);
+        admin.setClientAttribute(RESOURCE_SERVER, "allow.token.introspection.without.audience.check", "true");
+        return new OidcTestClient(urls.getBase(), REALM, RESOURCE_SERVER, REDIRECT).withClientSecret(SECRET);
     }
 
     private void ensureConfidentialClient(String clientId, boolean coveredByThePolicy) {
