@@ -12,6 +12,7 @@ import org.keycloak.representations.idm.ClientPolicyExecutorConfigurationReprese
 import org.keycloak.representations.idm.ErrorRepresentation;
 import org.keycloak.services.ErrorResponse;
 import org.keycloak.services.clientpolicy.ClientPolicyContext;
+import org.keycloak.services.clientpolicy.context.TokenRevokeContext;
 import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProvider;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -22,11 +23,14 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * <p>The executor only marks a request as covered, with its settings ({@link CoveredRefresh}):
  * <ul>
  * <li>on login ({@code TOKEN_RESPONSE}, password grant), so that the refresh token starts a new family at generation 0;</li>
- * <li>on refresh ({@code TOKEN_REFRESH}, {@code TOKEN_REFRESH_RESPONSE}), so that the rule is enforced with them.</li>
+ * <li>on refresh ({@code TOKEN_REFRESH}, {@code TOKEN_REFRESH_RESPONSE}), so that the rule is enforced with them;</li>
+ * <li>on introspection ({@code TOKEN_INTROSPECT}), so that {@link RotationAwareRefreshTokenIntrospectionProvider} answers
+ * as a refresh with these settings would be decided.</li>
  * </ul>
  * {@link RefreshRotationPostProcessor} acts once Keycloak has verified the token and built the new ones: it stamps a
  * refresh token issued by any grant to a covered client (also where no policy voted on the response), and on refresh it
- * rotates, grants a sibling, or revokes and refuses.
+ * rotates, grants a sibling, or revokes and refuses. On revocation ({@code TOKEN_REVOKE}, {@code TOKEN_REVOKE_RESPONSE})
+ * {@link RefreshTokenRevocation} revokes per {@code reuse-revocation-scope}.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2">RFC 9700 §4.14.2</a>
  */
@@ -79,6 +83,9 @@ public class RefreshTokenRotationExecutor implements ClientPolicyExecutorProvide
         switch (context.getEvent()) {
             case TOKEN_RESPONSE, RESOURCE_OWNER_PASSWORD_CREDENTIALS_RESPONSE -> cover();
             case TOKEN_REFRESH, TOKEN_REFRESH_RESPONSE -> coverRefresh();
+            case TOKEN_INTROSPECT -> cover();
+            case TOKEN_REVOKE -> new RefreshTokenRevocation(session, settings).beforeKeycloak((TokenRevokeContext) context);
+            case TOKEN_REVOKE_RESPONSE -> new RefreshTokenRevocation(session, settings).afterKeycloak();
             default -> {
             }
         }

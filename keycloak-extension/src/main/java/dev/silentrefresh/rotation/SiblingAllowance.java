@@ -45,7 +45,7 @@ final class SiblingAllowance {
 
     /** @return the sibling's number, from 1 to the bound, or 0 when the bound is reached */
     int take() {
-        String prefix = "rtr:sibling:" + family + ":" + generation + ":";
+        String prefix = windowPrefix();
         for (int slot = 1; slot <= max; slot++) {
             if (store.putIfAbsent(prefix + slot, lifespanSeconds)) {
                 return slot;
@@ -66,5 +66,23 @@ final class SiblingAllowance {
             }
         }
         return 0;
+    }
+
+    /**
+     * Whether every window sibling has been issued, so that the next {@link #take()} returns 0; reads only (introspection).
+     * Bound retries are never used up.
+     */
+    boolean usedUp() {
+        String prefix = windowPrefix();
+        for (int slot = 1; slot <= max; slot++) {
+            if (!store.contains(prefix + slot)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String windowPrefix() {
+        return "rtr:sibling:" + family + ":" + generation + ":";
     }
 }
