@@ -6,8 +6,11 @@ import java.util.Set;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
+import org.keycloak.OAuth2Constants;
 import org.keycloak.common.util.Time;
 import org.keycloak.models.AuthenticatedClientSessionModel;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.ClientSessionContext;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
@@ -18,6 +21,7 @@ import org.keycloak.representations.idm.ErrorRepresentation;
 import org.keycloak.services.ErrorResponse;
 import org.keycloak.services.clientpolicy.ClientPolicyContext;
 import org.keycloak.services.clientpolicy.context.ResourceOwnerPasswordCredentialsResponseContext;
+import org.keycloak.services.clientpolicy.context.TokenRefreshResponseContext;
 import org.keycloak.services.clientpolicy.context.TokenResponseContext;
 import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProvider;
 
@@ -30,7 +34,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * <li>On login ({@code TOKEN_RESPONSE}, password grant) the refresh token starts a new family at generation 0.</li>
  * <li>On refresh ({@code TOKEN_REFRESH}, {@code TOKEN_REFRESH_RESPONSE}) it marks the request as covered, with its
  * settings. {@link RefreshRotationPostProcessor} enforces the rule once Keycloak has verified the token and built the new
- * ones: rotate, grace, or reuse, which revokes and refuses.</li>
+ * ones: rotate, grace, or reuse, which revokes and refuses. On Keycloak lines without post-processors the executor
+ * enforces it itself on {@code TOKEN_REFRESH_RESPONSE} ({@link RefreshHook}).</li>
  * </ul>
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2">RFC 9700 §4.14.2</a>
@@ -38,6 +43,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 public class RefreshTokenRotationExecutor implements ClientPolicyExecutorProvider<RefreshTokenRotationExecutor.Configuration> {
 
     private static final Logger logger = Logger.getLogger(RefreshTokenRotationExecutor.class);
+
+    /** Set once the rule has run for this request ({@link RefreshHook#CLIENT_POLICY_RESPONSE} only). */
+    private static final String ENFORCED_ATTRIBUTE = RefreshTokenRotationExecutor.class.getName() + ".enforced";
 
     private final KeycloakSession session;
     private final Set<String> realmsWarnedAboutRevokeRefreshToken;
@@ -82,21 +90,32 @@ public class RefreshTokenRotationExecutor implements ClientPolicyExecutorProvide
                     RefreshTokenRotationExecutorFactory.PROVIDER_ID, configurationProblem);
         }
         switch (context.getEvent()) {
-            case TOKEN_RESPONSE -> startFamily(((TokenResponseContext) context).getAccessTokenResponseBuilder());
-            case RESOURCE_OWNER_PASSWORD_CREDENTIALS_RESPONSE ->
-                    startFamily(((ResourceOwnerPasswordCredentialsResponseContext) context).getAccessTokenResponseBuilder());
-            case TOKEN_REFRESH, TOKEN_REFRESH_RESPONSE -> coverRefresh();
+            case TOKEN_RESPONSE -> {
+                TokenResponseContext response = (TokenResponseContext) context;
+                startFamily(response.getAccessTokenResponseBuilder(), response.getClientSessionContext());
+            }
+            case RESOURCE_OWNER_PASSWORD_CREDENTIALS_RESPONSE -> {
+                ResourceOwnerPasswordCredentialsResponseContext response = (ResourceOwnerPasswordCredentialsResponseContext) context;
+                startFamily(response.getAccessTokenResponseBuilder(), response.getClientSessionContext());
+            }
+            case TOKEN_REFRESH -> coverRefresh();
+            case TOKEN_REFRESH_RESPONSE -> {
+                coverRefresh();
+                if (RefreshHook.onThisServer() == RefreshHook.CLIENT_POLICY_RESPONSE) {
+                    enforceOnResponse((TokenRefreshResponseContext) context);
+                }
+            }
             default -> {
             }
         }
     }
 
-    private void startFamily(TokenManager.AccessTokenResponseBuilder response) {
+    private void startFamily(TokenManager.AccessTokenResponseBuilder response, ClientSessionContext login) {
         RefreshToken issued = response.getRefreshToken();
         if (issued == null || !new CoveredRefresh(settings).covers(issued)) {
             return;
         }
-        AuthenticatedClientSessionModel clientSession = familyHomeOf(issued, response.getClientSessionCtx().getClientSession());
+        AuthenticatedClientSessionModel clientSession = familyHomeOf(issued, login.getClientSession());
         if (clientSession == null) {
             return;
         }
@@ -116,6 +135,31 @@ public class RefreshTokenRotationExecutor implements ClientPolicyExecutorProvide
                     + " before %s sees it and the grace window cannot take effect; turn it off for clients this executor covers",
                     realm.getName(), RefreshTokenRotationExecutorFactory.PROVIDER_ID);
         }
+    }
+
+    /**
+     * Keycloak 26.4 and 26.5 ({@link RefreshHook#CLIENT_POLICY_RESPONSE}): the rule runs here, once per request. Keycloak
+     * has verified the presented token and its session by now, and encodes the new refresh token only after this event.
+     */
+    private void enforceOnResponse(TokenRefreshResponseContext context) {
+        if (session.getAttribute(ENFORCED_ATTRIBUTE) != null) {
+            // a second policy applying this executor to the same request
+            return;
+        }
+        session.setAttribute(ENFORCED_ATTRIBUTE, Boolean.TRUE);
+        RealmModel realm = session.getContext().getRealm();
+        RefreshToken presented = session.tokens().decode(context.getParams().getFirst(OAuth2Constants.REFRESH_TOKEN), RefreshToken.class);
+        if (presented == null) {
+            throw new IllegalStateException("the refresh token Keycloak verified does not decode");
+        }
+        ClientModel client = session.clients().getClientByClientId(realm, presented.getIssuedFor());
+        AuthenticatedClientSessionModel clientSession = client == null ? null
+                : TokenFamilies.clientSessionOf(session, realm, client, presented.getSessionId(), TokenFamilies.isOffline(presented));
+        if (clientSession == null) {
+            throw new IllegalStateException("the client session Keycloak validated is gone");
+        }
+        RotationEnforcement.enforce(session, clientSession, presented, context.getAccessTokenResponseBuilder().getRefreshToken(),
+                session.getAttribute(CoveredRefresh.ATTRIBUTE, CoveredRefresh.class));
     }
 
     /** An offline token's family lives in the offline client session, which login creates beside the online one. */
