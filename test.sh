@@ -10,10 +10,25 @@ cd "$(dirname "$0")"
 #              point CHROMIUM_PATH at another binary to use that instead
 #   postgresql the two-node Keycloak cluster tests (a cluster needs a shared database)
 #   fonts-dejavu-core  the benchmark smoke test draws its charts (Java's AWT needs a font)
+# Only what the modules this run builds need: ./test.sh -pl keycloak-extension needs no browser.
+modules=" keycloak-extension demo-webapp benchmarks "
+previous=""
+for argument in "$@"; do
+  case "$previous" in -pl|--projects) modules=" ${argument//,/ } " ;; esac
+  case "$argument" in -pl=*|--projects=*) value=${argument#*=}; modules=" ${value//,/ } " ;; esac
+  previous=$argument
+done
+# -am builds (and tests) the modules upstream too: take all of them
+for argument in "$@"; do case "$argument" in -am|--also-make) modules=" keycloak-extension demo-webapp benchmarks " ;; esac; done
+runs() { [[ "$modules" == *" $1 "* ]]; }
+
 missing=()
-if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then missing+=(chromium); fi
-if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then missing+=(postgresql); fi
-if ! ls /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf >/dev/null 2>&1; then missing+=(fonts-dejavu-core); fi
+if runs demo-webapp && [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then missing+=(chromium); fi
+if { runs keycloak-extension || runs benchmarks; } \
+  && { ! command -v pg_ctlcluster >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; }; then
+  missing+=(postgresql)
+fi
+if runs benchmarks && ! ls /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf >/dev/null 2>&1; then missing+=(fonts-dejavu-core); fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]} (Debian packages)" >&2
   if [ "$(id -u)" -eq 0 ]; then sudo_=""; elif command -v sudo >/dev/null 2>&1; then sudo_="sudo"; else
