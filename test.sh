@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project from a fresh clone: unit tests, the Keycloak 26.7.3 integration tests
-# (the distribution from Maven Central, started by Keycloak's test framework; no Docker) and the browser
-# tests in a real headless Chromium. Extra arguments go to Maven, e.g. ./test.sh -pl keycloak-extension
+# (the distribution from Maven Central, started by Keycloak's test framework; no Docker), the rotation contract on
+# Keycloak 26.5 and 26.4, and the browser tests in a real headless Chromium. Extra arguments go to one Maven run,
+# e.g. ./test.sh -pl keycloak-extension -Dit.test=RefreshTokenRotationIT
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -39,11 +40,56 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # The integration tests start Keycloak on fixed ports; a server left running there makes them wait for minutes.
-for port in 8080 8180 8280 8380 8480 8580 9000 9180 9280 9380 9480 9580 7800 7900 8500 55432 55433; do
+# keycloak-extension: 8680 9680 (framework), 8180 9180 (restart), 8280 8380 9280 9380 7800 7900 55432 (cluster);
+# demo-webapp: 8080 9000 8500 (framework); benchmarks: 8480 9480, 8580 9580, 8300 8400 9300 9400 7820 7920 55433.
+for port in 8080 9000 8500 8680 9680 8180 9180 8280 8380 9280 9380 7800 7900 55432 8480 9480 8580 9580 \
+  8300 8400 9300 9400 7820 7920 55433; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "test.sh: port $port is in use; stop what listens there (e.g. ./run.sh) and try again" >&2
     exit 1
   fi
 done
 
-exec ./mvnw -B verify "$@"
+# With arguments (a module, a focused test), one Maven run as asked.
+if [ $# -gt 0 ] || [ "${TEST_SH_SEQUENTIAL:-}" = true ]; then
+  exec ./mvnw -B verify "$@"
+fi
+
+# The whole run: build once with the unit tests, then the three modules' integration tests at the same time, each on
+# ports of its own; most of their time is spent waiting (Keycloak starting, token lifetimes, grace windows, a frozen
+# server, the soak's clock), which the others fill. Each module's Maven output goes to target/test-logs/ and is printed
+# whole when all are done. TEST_SH_SEQUENTIAL=true runs the one Maven command of old instead.
+logs=target/test-logs
+rm -rf "$logs"
+mkdir -p "$logs"
+started=$SECONDS
+./mvnw -B install -DskipITs
+echo "test.sh: build and unit tests: $((SECONDS - started)) s" | tee "$logs/summary.txt"
+lanes=(keycloak-extension demo-webapp benchmarks)
+for module in "${lanes[@]}"; do
+  (
+    lane_started=$SECONDS
+    status=0
+    # the unit tests, fuzzing and browser-client checks ran in the build; file locks: three Maven processes share one
+    # local repository
+    ./mvnw -B verify -pl "$module" -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dfuzz.skip=true \
+      -Dbrowser-client.checks.skip=true \
+      -Daether.syncContext.named.factory=file-lock -Daether.syncContext.named.nameMapper=file-gav \
+      >"$logs/$module.log" 2>&1 || status=$?
+    echo "$status $((SECONDS - lane_started))" >"$logs/$module.status"
+    echo "test.sh: $module integration tests finished ($((SECONDS - lane_started)) s, exit $status)"
+  ) &
+done
+wait
+failed=0
+for module in "${lanes[@]}"; do
+  echo "=============================== $module (integration tests) ==============================="
+  cat "$logs/$module.log"
+done
+for module in "${lanes[@]}"; do
+  read -r status seconds <"$logs/$module.status"
+  echo "test.sh: $module integration tests: $seconds s, exit $status" | tee -a "$logs/summary.txt"
+  [ "$status" -eq 0 ] || failed=1
+done
+echo "test.sh: total $((SECONDS - started)) s" | tee -a "$logs/summary.txt"
+exit $failed
