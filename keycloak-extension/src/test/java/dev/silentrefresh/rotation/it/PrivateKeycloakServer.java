@@ -69,6 +69,8 @@ final class PrivateKeycloakServer implements KeycloakServer {
             List<String> arguments = optionsThisLineKnows(invoke(config, "toArgs"));
             arguments.add("--http-port=" + httpPort);
             arguments.add("--http-management-port=" + managementPort);
+            // as the framework's own server keeps them: what this server was started with, for reading a failure
+            Files.writeString(distribution.home().resolve("startup-args"), String.join("\n", arguments));
             distribution.startAsGiven(arguments, URI.create(getBaseUrl() + "/realms/master"), startTimeout);
             Files.writeString(pidFile(), pids());
         } catch (IOException e) {
