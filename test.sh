@@ -55,13 +55,10 @@ if [ $# -gt 0 ] || [ "${TEST_SH_SEQUENTIAL:-}" = true ]; then
   exec ./mvnw -B verify "$@"
 fi
 
-# The whole run: build once with the unit tests, then the integration tests in two phases, each module on ports of its
-# own. Phase 1 runs the extension's and the web app's at the same time: most of their time is waiting (Keycloak starting,
-# token lifetimes, grace windows, a frozen server), which the other fills. Phase 2 runs the benchmarks' alone: the soak
-# and the benchmarks measure a Keycloak that has the machine to itself (a starved Keycloak answers a lost response's
-# retry after the grace window, and the soak rightly counts that as an honest user logged out). Each module's Maven
-# output goes to target/test-logs/ and is printed whole at the end; target/test-logs/summary.txt has the times.
-# TEST_SH_SEQUENTIAL=true runs the one Maven command of old instead.
+# The whole run: build once with the unit tests, then the three modules' integration tests at the same time, each on
+# ports of its own: most of their time is waiting (Keycloak starting, token lifetimes, grace windows, a frozen server,
+# the soak's clock), which the others fill. Each module's Maven output goes to target/test-logs/ and is printed whole at
+# the end; target/test-logs/summary.txt has the times. TEST_SH_SEQUENTIAL=true runs the one Maven command of old instead.
 logs=target/test-logs
 rm -rf "$logs"
 mkdir -p "$logs"
@@ -69,7 +66,7 @@ started=$SECONDS
 ./mvnw -B install -DskipITs
 echo "test.sh: build and unit tests: $((SECONDS - started)) s" | tee "$logs/summary.txt"
 
-# the unit tests, fuzzing and browser-client checks ran in the build; file locks: two Maven processes share one local
+# the unit tests, fuzzing and browser-client checks ran in the build; file locks: three Maven processes share one local
 # repository
 integration_tests() {
   local module=$1 module_started=$SECONDS status=0
@@ -82,8 +79,8 @@ integration_tests() {
 }
 integration_tests keycloak-extension &
 integration_tests demo-webapp &
+integration_tests benchmarks &
 wait
-integration_tests benchmarks
 modules=(keycloak-extension demo-webapp benchmarks)
 for module in "${modules[@]}"; do
   echo "=============================== $module (integration tests) ==============================="
