@@ -11,7 +11,8 @@ import { isDpopNonceChallenge, isInvalidTokenChallenge } from './www-authenticat
  * @typedef {import('./token-set.js').AccessTokenView} AccessTokenView
  * @typedef {object} AuthFetchDeps
  * @property {() => Promise<AccessTokenView|null>} token the current token, refreshed when needed; null while logged out
- * @property {(version: number) => Promise<AccessTokenView|null>} rejected after a 401 invalid_token; null: do not retry
+ * @property {(view: AccessTokenView, accepted: boolean) => Promise<AccessTokenView|null>} rejected after a 401 invalid_token
+ *   (`accepted`: this page has had another answer with that token before); null: do not retry
  * @property {(view: AccessTokenView, htm: string, htu: string, nonce: string|null) => Promise<string|null>} proof DPoP proof
  * @property {(url: URL) => boolean} isAllowed whether this URL may receive the token
  * @property {typeof fetch} fetch
@@ -23,6 +24,10 @@ import { isDpopNonceChallenge, isInvalidTokenChallenge } from './www-authenticat
  * @returns {(input: RequestInfo|URL, init?: RequestInit) => Promise<Response>}
  */
 export function createAuthFetch (deps) {
+  /** @type {string[]} tokens (owner and version) the API has answered with something other than 401, newest last */
+  const accepted = []
+  /** @param {AccessTokenView} view */
+  const keyOf = (view) => `${view.owner}:${view.version}`
   return async function authFetch (input, init) {
     const request = new Request(input, init)
     if (!deps.isAllowed(new URL(request.url))) return deps.fetch(request)
@@ -33,8 +38,14 @@ export function createAuthFetch (deps) {
     if (isDpopNonceChallenge(response)) {
       response = await send(deps, spare.clone(), first, response.headers.get('DPoP-Nonce'))
     }
-    if (!isInvalidTokenChallenge(response)) return response
-    const next = await deps.rejected(first.version)
+    if (!isInvalidTokenChallenge(response)) {
+      if (response.status !== 401 && !accepted.includes(keyOf(first))) {
+        accepted.push(keyOf(first))
+        if (accepted.length > 8) accepted.shift()
+      }
+      return response
+    }
+    const next = await deps.rejected(first, accepted.includes(keyOf(first)))
     if (next == null) return response
     response.body?.cancel().catch(() => {})
     const retried = await send(deps, spare, next, null)

@@ -15,7 +15,7 @@ import { base64UrlEncode, randomUrlSafe } from './jwt.js'
 
 /**
  * Loads the key pair stored under `id`, or makes and stores a new one.
- * @param {import('./idb.js').IdbStore} keys
+ * @param {import('./idb.js').KeyValueStore} keys
  * @param {string} id
  * @returns {Promise<DpopKey>}
  */

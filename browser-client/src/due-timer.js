@@ -24,9 +24,6 @@ export class DueTimer {
     this.#now = now
   }
 
-  /** @returns {number} the pending due time, or Infinity */
-  get dueAt () { return this.#dueAt }
-
   /**
    * (Re)arms the timer for `dueAt` (local epoch ms). Non-finite or NaN due times disarm it.
    * @param {number} dueAt
@@ -42,11 +39,6 @@ export class DueTimer {
     clearTimeout(this.#handle)
     this.#handle = undefined
     this.#dueAt = Infinity
-  }
-
-  /** Fires now if the due time has passed (e.g. when a page becomes visible after a sleep). */
-  check () {
-    if (this.#dueAt !== Infinity && this.#now() >= this.#dueAt) this.#fire()
   }
 
   #arm () {

@@ -99,3 +99,12 @@ export function fromErrorData (data) {
     default: return new SilentRefreshError(typeof data?.code === 'string' ? data.code : 'internal', String(data?.message ?? 'unknown error'))
   }
 }
+
+/**
+ * A short human text for any thrown value.
+ * @param {unknown} err
+ */
+export function errorText (err) {
+  if (err instanceof Error) return err.message || err.name
+  return String(err)
+}

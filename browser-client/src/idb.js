@@ -7,6 +7,16 @@
 
 const STORES = ['pending-logins', 'keys']
 
+/**
+ * What the owner needs of a store (IdbStore here, MemoryStore in tests and where IndexedDB is missing).
+ * @typedef {object} KeyValueStore
+ * @property {(key: string) => Promise<any>} get
+ * @property {(key: string, value: unknown) => Promise<any>} put
+ * @property {(key: string) => Promise<any>} delete
+ * @property {(key: string) => Promise<any>} take reads and deletes in one step
+ * @property {(predicate: (value: any) => boolean) => Promise<void>} deleteWhere
+ */
+
 /** @type {Map<string, Promise<IDBDatabase>>} */
 const databases = new Map()
 

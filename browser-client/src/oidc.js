@@ -8,16 +8,12 @@
  */
 import { base64UrlEncode, decodeJwtPayload, randomUrlSafe } from './jwt.js'
 
-/** Leeway for the ID token's `exp` against the local clock (which may be off). */
-const ID_TOKEN_CLOCK_LEEWAY_S = 300
-
 /**
  * @typedef {object} ProviderMetadata
  * @property {string} issuer
  * @property {string} authorization_endpoint
  * @property {string} token_endpoint
  * @property {string} [end_session_endpoint]
- * @property {string} [revocation_endpoint]
  * @property {boolean} [authorization_response_iss_parameter_supported]
  */
 
@@ -56,7 +52,7 @@ export async function discover (issuer, fetchImpl, signal) {
 /**
  * A new pending login and the authorization URL that starts it.
  * @param {ProviderMetadata} metadata
- * @param {{ clientId: string, redirectUri: string, scope: string, prompt?: string|null, returnTo: string, silent: boolean, dpopJkt?: string|null }} request
+ * @param {{ clientId: string, redirectUri: string, scope: string, prompt?: string|null, returnTo: string, silent: boolean, dpopJkt?: string|null, now?: number }} request
  * @returns {Promise<{ url: string, pending: PendingLogin }>}
  */
 export async function authorizationRequest (metadata, request) {
@@ -68,7 +64,7 @@ export async function authorizationRequest (metadata, request) {
     redirectUri: request.redirectUri,
     returnTo: request.returnTo,
     silent: request.silent,
-    createdAt: Date.now()
+    createdAt: request.now ?? Date.now()
   }
   const url = new URL(metadata.authorization_endpoint)
   url.searchParams.set('client_id', request.clientId)
@@ -132,8 +128,11 @@ export class AuthorizationError extends Error {
 }
 
 /**
- * Checks the ID token of a login (`iss`, `aud`, `azp`, `nonce`, `exp`) or of a refresh (same `iss`, `aud`, and the same
- * `sub` as before, OpenID Connect Core §12.2).
+ * Checks the ID token of a login (`iss`, `aud`, `azp`, `nonce`) or of a refresh (the same, and the same `sub` as before,
+ * OpenID Connect Core §12.2). Time claims are NOT compared with the local clock, which may be minutes off: the token comes
+ * straight from the token endpoint in answer to our own request, so it is as fresh as that answer; only its own
+ * consistency (`exp` after `iat`, both on the server's clock) is checked. Rejecting a good answer because of a wrong local
+ * clock would throw away tokens for which the refresh token was already spent.
  * @param {string|null} idToken
  * @param {{ issuer: string, clientId: string, nonce?: string, subject?: string|null, required: boolean }} expected
  */
@@ -150,7 +149,7 @@ export function checkIdToken (idToken, expected) {
   if (expected.nonce !== undefined && claims.nonce !== expected.nonce) throw new Error('ID token nonce does not match the login request')
   if (expected.subject != null && claims.sub !== expected.subject) throw new Error('ID token subject changed')
   if (typeof claims.exp !== 'number') throw new Error('ID token has no exp')
-  if (claims.exp + ID_TOKEN_CLOCK_LEEWAY_S < Date.now() / 1000) throw new Error('ID token has expired')
+  if (typeof claims.iat === 'number' && claims.exp < claims.iat) throw new Error('ID token expires before it was issued')
 }
 
 /**

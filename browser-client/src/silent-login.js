@@ -7,14 +7,18 @@
  */
 
 export const CALLBACK_MESSAGE = 'silent-refresh:callback'
+/** How long a page waits for the iframe's answer (Keycloak answers a prompt=none request at once). */
+export const SILENT_LOGIN_TIMEOUT_MS = 8000
 
 /**
- * Loads `url` in a hidden iframe and resolves with the callback URL it ends on.
+ * Loads `url` in a hidden iframe and resolves with the callback URL it ends on: only the answer to this very request
+ * (its `state`), from the silent-callback page of this origin in this iframe.
  * @param {string} url the authorization URL (prompt=none, redirect_uri = the silent-callback page)
  * @param {number} timeoutMs
  * @returns {Promise<string>}
  */
 export function runSilentLogin (url, timeoutMs) {
+  const state = new URL(url).searchParams.get('state')
   return new Promise((resolve, reject) => {
     const iframe = document.createElement('iframe')
     iframe.hidden = true
@@ -24,6 +28,7 @@ export function runSilentLogin (url, timeoutMs) {
     const onMessage = (event) => {
       if (event.origin !== location.origin || event.source !== iframe.contentWindow) return
       if (event.data?.type !== CALLBACK_MESSAGE || typeof event.data.href !== 'string') return
+      if (new URL(event.data.href).searchParams.get('state') !== state) return
       done()
       resolve(event.data.href)
     }

@@ -2,7 +2,8 @@
 /**
  * @file A token set as the owner holds it, built from a token response, and when it is due for a refresh.
  * Lifetimes are counted from the local time the request was SENT plus `expires_in`, never from `exp` against `Date.now()`:
- * a client clock that is off by hours does not matter, and the receipt time is conservative.
+ * a client clock that is off by hours does not matter, and the receipt time is conservative. A token's age is the larger
+ * of its monotonic and its wall-clock age, so neither a sleep nor a clock set back makes an expired token look fresh.
  */
 import { rotationInfoOf, safeDecodeJwtPayload } from './jwt.js'
 
@@ -19,6 +20,7 @@ export const MIN_REFRESH_DELAY_MS = 1000
  * @property {string|null} idToken
  * @property {string|null} subject `sub` of the ID token (or access token): must never change within a session.
  * @property {number} sentAt Local epoch ms the token request was sent.
+ * @property {number|null} sentAtMono Monotonic ms the token request was sent (null: unknown).
  * @property {number} expiresIn `expires_in` (s).
  * @property {number} accessTokenExpiresAt `sentAt + expires_in`.
  * @property {number|null} refreshTokenExpiresAt From `refresh_expires_in`; null when unlimited or unknown.
@@ -30,10 +32,11 @@ export const MIN_REFRESH_DELAY_MS = 1000
  * @param {number} sentAt Local time the request was sent.
  * @param {number} version
  * @param {TokenSet|null} previous The set that was refreshed, if any (Keycloak always returns a refresh token, others may not).
+ * @param {number|null} [sentAtMono] Monotonic time the request was sent.
  * @returns {TokenSet}
  * @throws {Error} when the response lacks what a session needs
  */
-export function tokenSetFromResponse (body, sentAt, version, previous) {
+export function tokenSetFromResponse (body, sentAt, version, previous, sentAtMono = null) {
   if (body == null || typeof body !== 'object') throw new Error('the token response is not a JSON object')
   const accessToken = body.access_token
   if (typeof accessToken !== 'string' || accessToken === '') throw new Error('no access_token in the token response')
@@ -53,6 +56,7 @@ export function tokenSetFromResponse (body, sentAt, version, previous) {
     idToken,
     subject: typeof subject === 'string' ? subject : null,
     sentAt,
+    sentAtMono,
     expiresIn,
     accessTokenExpiresAt: sentAt + expiresIn * 1000,
     // 0 means "no expiry" in Keycloak (offline tokens)
@@ -88,18 +92,20 @@ export function refreshDueAt (tokens, leadSeconds = DEFAULT_REFRESH_LEAD_SECONDS
 }
 
 /**
- * True when the access token has less than `minValiditySeconds` left (by the local clock, counted from `expires_in`).
- * @param {Pick<TokenSet, 'accessTokenExpiresAt'>} tokens
+ * True when the access token has less than `minValiditySeconds` left, counted from `expires_in` and the token's age.
+ * @param {Pick<TokenSet, 'sentAt'|'sentAtMono'|'expiresIn'>} tokens
  * @param {number} minValiditySeconds
- * @param {number} now
+ * @param {import('./refresh-machine.js').Instant} now
  */
 export function needsRefresh (tokens, minValiditySeconds, now) {
-  return now >= tokens.accessTokenExpiresAt - Math.max(0, minValiditySeconds) * 1000
+  const age = Math.max(now.wall - tokens.sentAt, tokens.sentAtMono == null ? -Infinity : now.mono - tokens.sentAtMono)
+  return age >= (tokens.expiresIn - Math.max(0, minValiditySeconds)) * 1000
 }
 
 /**
  * What pages may see of a token set: the access token and non-secret facts, never the refresh token or the ID token.
  * @typedef {object} AccessTokenView
+ * @property {string} owner the id of the owner that issued `version` (a restarted owner counts versions anew)
  * @property {number} version
  * @property {string} accessToken
  * @property {'Bearer'|'DPoP'} tokenType
@@ -113,11 +119,13 @@ export function needsRefresh (tokens, minValiditySeconds, now) {
 
 /**
  * @param {TokenSet} tokens
+ * @param {string} owner
  * @returns {AccessTokenView}
  */
-export function accessTokenView (tokens) {
+export function accessTokenView (tokens, owner) {
   const { generation, family } = rotationInfoOf(tokens.refreshToken)
   return {
+    owner,
     version: tokens.version,
     accessToken: tokens.accessToken,
     tokenType: tokens.tokenType,

@@ -5,11 +5,16 @@ import {
   WINDOW_MARGIN_MS
 } from '../src/refresh-policy.js'
 
-test('only invalid_grant is terminal; 503 and 429 keep the token; no answer and other 5xx are uncertain', () => {
+test('only invalid_grant is terminal; only the executor\'s own 503 keeps the token; no answer, other 5xx and 429 are uncertain', () => {
   assert.equal(classifyTokenResponse(200, { access_token: 'a' }), 'ok')
   assert.equal(classifyTokenResponse(400, { error: 'invalid_grant' }), 'terminal')
-  assert.equal(classifyTokenResponse(503, null), 'unavailable')
-  assert.equal(classifyTokenResponse(429, null), 'unavailable')
+  // contract 1: the executor's 503 says that nothing was consumed; any other 503 may come from a proxy after Keycloak rotated
+  assert.equal(classifyTokenResponse(503, { error: 'temporarily_unavailable', refresh_token_consumed: false }), 'unavailable')
+  assert.equal(classifyTokenResponse(503, { error: 'temporarily_unavailable' }), 'uncertain')
+  assert.equal(classifyTokenResponse(503, { refresh_token_consumed: 'false' }), 'uncertain')
+  assert.equal(classifyTokenResponse(503, null), 'uncertain')
+  assert.equal(classifyTokenResponse(502, { refresh_token_consumed: false }), 'uncertain')
+  assert.equal(classifyTokenResponse(429, null), 'uncertain')
   assert.equal(classifyTokenResponse(null, null), 'uncertain')
   assert.equal(classifyTokenResponse(500, null), 'uncertain')
   assert.equal(classifyTokenResponse(504, null), 'uncertain')

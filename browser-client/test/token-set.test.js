@@ -27,6 +27,12 @@ test('DPoP token type, missing tokens and a previous refresh token', () => {
   assert.equal(next.refreshToken, 'r')
   assert.throws(() => tokenSetFromResponse({ refresh_token: 'r' }, 0, 1, null), /no access_token/)
   assert.throws(() => tokenSetFromResponse({ access_token: 'a', token_type: 'mac' }, 0, 1, previous), /unsupported token_type/)
-  assert.ok(needsRefresh({ accessTokenExpiresAt: 10_000 }, 5, 5000))
-  assert.ok(!needsRefresh({ accessTokenExpiresAt: 10_000 }, 5, 4999))
+})
+
+test('a token\'s age is the larger of its monotonic and wall-clock age', () => {
+  const set = { sentAt: 0, sentAtMono: 0, expiresIn: 10 }
+  assert.ok(needsRefresh(set, 5, { wall: 5000, mono: 5000 }))
+  assert.ok(!needsRefresh(set, 5, { wall: 4999, mono: 4999 }))
+  assert.ok(needsRefresh(set, 5, { wall: 60_000, mono: 100 }), 'a sleep: the wall clock moved on')
+  assert.ok(needsRefresh(set, 5, { wall: -600_000, mono: 6000 }), 'the wall clock was set back')
 })

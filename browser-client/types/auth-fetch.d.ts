@@ -2,7 +2,8 @@
  * @typedef {import('./token-set.js').AccessTokenView} AccessTokenView
  * @typedef {object} AuthFetchDeps
  * @property {() => Promise<AccessTokenView|null>} token the current token, refreshed when needed; null while logged out
- * @property {(version: number) => Promise<AccessTokenView|null>} rejected after a 401 invalid_token; null: do not retry
+ * @property {(view: AccessTokenView, accepted: boolean) => Promise<AccessTokenView|null>} rejected after a 401 invalid_token
+ *   (`accepted`: this page has had another answer with that token before); null: do not retry
  * @property {(view: AccessTokenView, htm: string, htu: string, nonce: string|null) => Promise<string|null>} proof DPoP proof
  * @property {(url: URL) => boolean} isAllowed whether this URL may receive the token
  * @property {typeof fetch} fetch
@@ -26,9 +27,10 @@ export type AuthFetchDeps = {
      */
     token: () => Promise<AccessTokenView | null>;
     /**
-     * after a 401 invalid_token; null: do not retry
+     * after a 401 invalid_token
+     * (`accepted`: this page has had another answer with that token before); null: do not retry
      */
-    rejected: (version: number) => Promise<AccessTokenView | null>;
+    rejected: (view: AccessTokenView, accepted: boolean) => Promise<AccessTokenView | null>;
     /**
      * DPoP proof
      */

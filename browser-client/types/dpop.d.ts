@@ -6,11 +6,11 @@
  */
 /**
  * Loads the key pair stored under `id`, or makes and stores a new one.
- * @param {import('./idb.js').IdbStore} keys
+ * @param {import('./idb.js').KeyValueStore} keys
  * @param {string} id
  * @returns {Promise<DpopKey>}
  */
-export function loadOrCreateDpopKey(keys: import("./idb.js").IdbStore, id: string): Promise<DpopKey>;
+export function loadOrCreateDpopKey(keys: import("./idb.js").KeyValueStore, id: string): Promise<DpopKey>;
 /**
  * RFC 7638 thumbprint of an EC public key: SHA-256 over the required members in lexicographic order.
  * @param {{ crv: string, kty: string, x: string, y: string }} jwk

@@ -11,15 +11,11 @@ export class DueTimer {
      * @param {() => number} [now] the wall clock (local epoch ms)
      */
     constructor(callback: () => void, now?: () => number);
-    /** @returns {number} the pending due time, or Infinity */
-    get dueAt(): number;
     /**
      * (Re)arms the timer for `dueAt` (local epoch ms). Non-finite or NaN due times disarm it.
      * @param {number} dueAt
      */
     schedule(dueAt: number): void;
     cancel(): void;
-    /** Fires now if the due time has passed (e.g. when a page becomes visible after a sleep). */
-    check(): void;
     #private;
 }

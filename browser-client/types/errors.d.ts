@@ -13,6 +13,11 @@ export function toErrorData(err: unknown): ErrorData;
  */
 export function fromErrorData(data: ErrorData): SilentRefreshError;
 /**
+ * A short human text for any thrown value.
+ * @param {unknown} err
+ */
+export function errorText(err: unknown): string;
+/**
  * @file The errors the client rejects with. Each has a stable `code`; `message` is for people.
  * Errors cross from the token owner (a worker) to pages as `{ code, message, ... }` and are rebuilt here.
  */

@@ -26,3 +26,16 @@ export class IdbStore {
      */
     deleteWhere(predicate: (value: any) => boolean): Promise<void>;
 }
+/**
+ * What the owner needs of a store (IdbStore here, MemoryStore in tests and where IndexedDB is missing).
+ */
+export type KeyValueStore = {
+    get: (key: string) => Promise<any>;
+    put: (key: string, value: unknown) => Promise<any>;
+    delete: (key: string) => Promise<any>;
+    /**
+     * reads and deletes in one step
+     */
+    take: (key: string) => Promise<any>;
+    deleteWhere: (predicate: (value: any) => boolean) => Promise<void>;
+};

@@ -4,7 +4,6 @@
  * @property {string} authorization_endpoint
  * @property {string} token_endpoint
  * @property {string} [end_session_endpoint]
- * @property {string} [revocation_endpoint]
  * @property {boolean} [authorization_response_iss_parameter_supported]
  */
 /**
@@ -29,7 +28,7 @@ export function discover(issuer: string, fetchImpl: typeof fetch, signal?: Abort
 /**
  * A new pending login and the authorization URL that starts it.
  * @param {ProviderMetadata} metadata
- * @param {{ clientId: string, redirectUri: string, scope: string, prompt?: string|null, returnTo: string, silent: boolean, dpopJkt?: string|null }} request
+ * @param {{ clientId: string, redirectUri: string, scope: string, prompt?: string|null, returnTo: string, silent: boolean, dpopJkt?: string|null, now?: number }} request
  * @returns {Promise<{ url: string, pending: PendingLogin }>}
  */
 export function authorizationRequest(metadata: ProviderMetadata, request: {
@@ -40,6 +39,7 @@ export function authorizationRequest(metadata: ProviderMetadata, request: {
     returnTo: string;
     silent: boolean;
     dpopJkt?: string | null;
+    now?: number;
 }): Promise<{
     url: string;
     pending: PendingLogin;
@@ -59,8 +59,11 @@ export function callbackState(href: string): string | null;
  */
 export function checkAuthorizationResponse(href: string, pending: PendingLogin, metadata: ProviderMetadata): string;
 /**
- * Checks the ID token of a login (`iss`, `aud`, `azp`, `nonce`, `exp`) or of a refresh (same `iss`, `aud`, and the same
- * `sub` as before, OpenID Connect Core §12.2).
+ * Checks the ID token of a login (`iss`, `aud`, `azp`, `nonce`) or of a refresh (the same, and the same `sub` as before,
+ * OpenID Connect Core §12.2). Time claims are NOT compared with the local clock, which may be minutes off: the token comes
+ * straight from the token endpoint in answer to our own request, so it is as fresh as that answer; only its own
+ * consistency (`exp` after `iat`, both on the server's clock) is checked. Rejecting a good answer because of a wrong local
+ * clock would throw away tokens for which the refresh token was already spent.
  * @param {string|null} idToken
  * @param {{ issuer: string, clientId: string, nonce?: string, subject?: string|null, required: boolean }} expected
  */
@@ -106,7 +109,6 @@ export type ProviderMetadata = {
     authorization_endpoint: string;
     token_endpoint: string;
     end_session_endpoint?: string | undefined;
-    revocation_endpoint?: string | undefined;
     authorization_response_iss_parameter_supported?: boolean | undefined;
 };
 /**

@@ -1,82 +1,95 @@
 /**
- * Serves a token owner in a worker: every connecting page of a SharedWorker, or the one page of a dedicated worker.
+ * Serves a token owner in a worker: every connecting page of a SharedWorker, or the page of a dedicated worker (which may
+ * attach ports for other tabs).
  * @param {any} scope the worker's global scope
  * @param {{ hooks?: OwnerHooks }} [options]
  */
 export function serveTokenOwner(scope: any, options?: {
     hooks?: OwnerHooks;
 }): TokenOwner;
-/**
- * The configuration a page hands to the owner. The first page's configuration counts; later pages must agree on the client.
- * @typedef {object} OwnerConfig
- * @property {string} issuer
- * @property {string} clientId
- * @property {string} scope
- * @property {number} graceSeconds the server's grace window for a retried refresh (refresh-token-rotation's grace-period-seconds)
- * @property {number} refreshLeadSeconds
- * @property {boolean} proactiveRefresh
- * @property {boolean} dpop bind tokens to a DPoP key
- * @property {number} [requestTimeoutMs]
- */
-/**
- * A page's end of the conversation (MessagePort, or the dedicated worker's global scope).
- * @typedef {{ postMessage(message: any): void, onmessage: ((event: MessageEvent) => void)|null }} Port
- */
+/** @typedef {import('./owner-config.js').OwnerConfig} OwnerConfig */
 /**
  * Hooks for code that builds its own worker entry around the owner (the demo's replay button uses them).
  * @typedef {object} OwnerHooks
  * @property {(tokens: import('./token-set.js').TokenSet) => void} [tokenSetInstalled]
  * @property {Record<string, (message: any, owner: TokenOwner) => Promise<any>>} [handlers] extra request types
  */
+/** @typedef {import('./network.js').Network} Network */
+/**
+ * @typedef {object} OwnerOptions
+ * @property {typeof fetch} [fetch]
+ * @property {OwnerHooks} [hooks]
+ * @property {import('./refresh-machine.js').Clock} [clock]
+ * @property {Network} [network]
+ * @property {{ pendingLogins: import('./idb.js').KeyValueStore, keys: import('./idb.js').KeyValueStore }} [stores]
+ * @property {string} [origin] the app's origin (default: the worker's)
+ */
 export class TokenOwner {
-    /**
-     * @param {{ fetch?: typeof fetch, hooks?: OwnerHooks, monotonic?: () => number }} [options]
-     */
-    constructor(options?: {
-        fetch?: typeof fetch;
-        hooks?: OwnerHooks;
-        monotonic?: () => number;
-    });
+    /** @param {OwnerOptions} [options] */
+    constructor(options?: OwnerOptions);
     /** The provider metadata (after the first page configured the owner). */
     get metadata(): import("./oidc.js").ProviderMetadata | null;
     /** The configuration of the first page. */
-    get config(): OwnerConfig | null;
+    get config(): import("./owner-config.js").OwnerConfig | null;
+    /** @returns {import('./token-set.js').TokenSet|null} the installed token set */
+    get tokens(): import("./token-set.js").TokenSet | null;
+    /** Token-endpoint requests so far (counted by the refresh run and the login). */
+    get counters(): {
+        refreshRequests: number;
+        codeExchanges: number;
+    };
     /**
      * A DPoP proof for a request of the owner's client, or null without DPoP (for hooks).
      * @param {string} htm
      * @param {string} htu
+     * @param {string|null} [accessToken]
+     * @param {string|null} [nonce] default: the token endpoint's last nonce
+     * @returns {Promise<string|null>}
      */
-    dpopProof(htm: string, htu: string): Promise<string | null>;
-    /** @param {Port} port */
-    connect(port: Port): void;
+    dpopProof(htm: string, htu: string, accessToken?: string | null, nonce?: string | null): Promise<string | null>;
+    /** @param {import('./owner-ports.js').Port} port */
+    connect(port: import("./owner-ports.js").Port): void;
+    /** @param {import('./token-set.js').TokenSet} tokens */
+    view(tokens: import("./token-set.js").TokenSet): import("./token-set.js").AccessTokenView;
+    /**
+     * @param {import('./token-set.js').TokenSet} tokens
+     * @param {'login'|'refresh'|'recovery'} source
+     */
+    install(tokens: import("./token-set.js").TokenSet, source: "login" | "refresh" | "recovery"): void;
+    /** The next version number, taken (for a refreshed set). */
+    nextVersion(): number;
+    /**
+     * @param {string} code
+     * @param {string} message
+     */
+    endSession(code: string, message: string): void;
+    /**
+     * A login that a page started failed: the reason the pages show.
+     * @param {string} code
+     * @param {string} message
+     */
+    loginFailed(code: string, message: string): void;
+    endedError(): SessionEndedError;
+    /**
+     * @template T
+     * @param {() => Promise<T>} work
+     * @returns {Promise<T>}
+     */
+    inExclusive<T>(work: () => Promise<T>): Promise<T>;
+    /** @returns {Promise<import('./oidc.js').ProviderMetadata>} */
+    ensureMetadata(): Promise<import("./oidc.js").ProviderMetadata>;
+    /** The DPoP key (created on first use), or null without DPoP. */
+    dpopKey(): Promise<import("./dpop.js").DpopKey | null>;
+    /** Forgets the DPoP key (logout): the next login binds a new family to a new key. */
+    forgetDpopKey(): Promise<void>;
+    /**
+     * @param {string} kind
+     * @param {string} message
+     */
+    log(kind: string, message: string): void;
     #private;
 }
-/**
- * The configuration a page hands to the owner. The first page's configuration counts; later pages must agree on the client.
- */
-export type OwnerConfig = {
-    issuer: string;
-    clientId: string;
-    scope: string;
-    /**
-     * the server's grace window for a retried refresh (refresh-token-rotation's grace-period-seconds)
-     */
-    graceSeconds: number;
-    refreshLeadSeconds: number;
-    proactiveRefresh: boolean;
-    /**
-     * bind tokens to a DPoP key
-     */
-    dpop: boolean;
-    requestTimeoutMs?: number | undefined;
-};
-/**
- * A page's end of the conversation (MessagePort, or the dedicated worker's global scope).
- */
-export type Port = {
-    postMessage(message: any): void;
-    onmessage: ((event: MessageEvent) => void) | null;
-};
+export type OwnerConfig = import("./owner-config.js").OwnerConfig;
 /**
  * Hooks for code that builds its own worker entry around the owner (the demo's replay button uses them).
  */
@@ -87,3 +100,19 @@ export type OwnerHooks = {
      */
     handlers?: Record<string, (message: any, owner: TokenOwner) => Promise<any>> | undefined;
 };
+export type Network = import("./network.js").Network;
+export type OwnerOptions = {
+    fetch?: typeof fetch | undefined;
+    hooks?: OwnerHooks | undefined;
+    clock?: import("./refresh-machine.js").Clock | undefined;
+    network?: import("./network.js").Network | undefined;
+    stores?: {
+        pendingLogins: import("./idb.js").KeyValueStore;
+        keys: import("./idb.js").KeyValueStore;
+    } | undefined;
+    /**
+     * the app's origin (default: the worker's)
+     */
+    origin?: string | undefined;
+};
+import { SessionEndedError } from './errors.js';

@@ -1,8 +1,9 @@
 /**
  * @typedef {'ok'|'terminal'|'unavailable'|'uncertain'|'refused'} Outcome
- *   ok: new tokens. terminal: invalid_grant, the session is over. unavailable: Keycloak answered that it did not process the
- *   refresh (503, 429), the token is still good. uncertain: no answer, or an answer that does not say whether the token was
- *   consumed (network error, timeout, 500, 502, 504). refused: another 4xx; the token was not consumed.
+ *   ok: new tokens. terminal: invalid_grant, the session is over. unavailable: the executor answered that it consumed
+ *   nothing (its own 503, contract 1), the token is still good. uncertain: no answer, or one that does not say whether the
+ *   token was consumed (network error, timeout, any other 5xx, 429, a 200 without tokens). refused: another 4xx; the token
+ *   was not consumed.
  */
 /**
  * @param {number|null} status HTTP status, or null when no answer arrived (network error, abort).
@@ -12,7 +13,8 @@
 export function classifyTokenResponse(status: number | null, body: any): Outcome;
 /**
  * Whether the same refresh token may be sent once more after an uncertain outcome, and with which abort deadline.
- * All times are from one monotonic clock (`performance.now()`), so a wall-clock step cannot stretch the window.
+ * `firstSentAt` and `now` are on one time line: refresh-machine.js passes 0 and the elapsed time (the larger of the
+ * monotonic and the wall-clock difference), so neither a sleep nor a clock step can stretch the window.
  * @param {object} timing
  * @param {number} timing.firstSentAt when the token was first sent
  * @param {number} timing.now
@@ -41,6 +43,11 @@ export function nextReplay({ firstSentAt, now, graceMs, timeoutMs, delayMs, marg
  */
 export function probeDelayMs(attempt: number, retryAfterMs?: number | null): number;
 /**
+ * Pause before try number `attempt + 1` of a DPoP-bound token under bound-token-retry: 0.5, 1, 2, 4 … s, capped.
+ * @param {number} attempt 1 after the first unanswered try
+ */
+export function boundRetryDelayMs(attempt: number): number;
+/**
  * Seconds or HTTP-date form of Retry-After, in ms; null if absent or unparsable.
  * @param {string|null} value
  * @param {number} now local epoch ms
@@ -48,13 +55,14 @@ export function probeDelayMs(attempt: number, retryAfterMs?: number | null): num
 export function parseRetryAfterMs(value: string | null, now: number): number | null;
 /**
  * @file The rules a refresh follows, as pure functions: what a token-endpoint answer means, whether the same refresh token
- * may be presented once more, and how long to wait before probing an unavailable Keycloak again.
+ * may be presented once more, and how long to wait before probing Keycloak again.
  *
  * The server's contract (the refresh-token-rotation executor): a refresh token is single-use. For `grace-period-seconds`
  * (W) after a rotation, ONLY the token that rotation consumed may be presented again, and it receives a sibling of the
  * newest token; any other old token, or that one after the window, is reuse and revokes the session. The client cannot
  * know when Keycloak processed its request, only when it sent it, and Keycloak processes a request no earlier than that.
- * So a retry with the same token is safe only while it surely arrives inside the window counted from the FIRST send:
+ * So a retry with the same token is safe only while it surely arrives inside the window counted from the FIRST send whose
+ * fate is unknown, measured as the larger of the monotonic and the wall-clock time since (refresh-machine.js):
  *
  *     first send at 0 ── no answer by the timeout T (request aborted) or a network error ──> wait D, send again,
  *     and give that retry at most until W − M to answer (its own abort deadline). Further pauses double (2D, 4D, …).
@@ -62,13 +70,12 @@ export function parseRetryAfterMs(value: string | null, now: number): number | n
  *
  * With the demo realm's W = 10 s: T = 4 s, D = 0.5 s, M = 2 s, so the first retry leaves at ≤ 4.5 s and is aborted at
  * 8 s at the latest: T + D + (retry budget 3.5 s) = 8 s < W = 10 s, a 2 s margin for a request still on the wire when it is
- * aborted. A larger W allows more retries; W ≤ T + D + M + MIN_REPLAY_BUDGET_MS (7.5 s) allows none. When no safe retry is
- * left and the outcome is still unknown, the token may have been consumed: it is never presented again, and the owner gets a
- * new family by a silent `prompt=none` login against the Keycloak SSO session.
+ * aborted. A larger W allows more retries; W ≤ T + D + M + MIN_REPLAY_BUDGET_MS (7.5 s) allows none.
  *
- * Answers that are definite need no window: 200 (new tokens), 400 invalid_grant (terminal: the session is gone), 503/429
- * (Keycloak refused before rotating and revoked nothing, so the same token stays the newest and is simply retried later),
- * other 4xx (refused, not consumed: a cooldown, then the same token again).
+ * Answers that are definite need no window: 200 (new tokens; the old token is spent whatever happens next), 400
+ * invalid_grant (terminal), the executor's own 503 (`"refresh_token_consumed": false`: nothing consumed, the same token
+ * stays the newest and may go again at any time), other 4xx (refused, not consumed: a cooldown). Every other answer —
+ * none, a timeout, any other 5xx, a 503 without that mark, 429, a 200 without tokens — may come after Keycloak rotated.
  */
 export const DEFAULT_REQUEST_TIMEOUT_MS: 4000;
 export const RETRY_DELAY_MS: 500;
@@ -78,11 +85,14 @@ export const MIN_REPLAY_BUDGET_MS: 1000;
 export const REFUSAL_COOLDOWN_MS: 30000;
 /** Caps the back-off between automatic probes while Keycloak is unavailable; a call that needs a token probes sooner. */
 export const MAX_PROBE_DELAY_MS: 15000;
+/** Caps the pause between tries of a DPoP-bound token under bound-token-retry (which has no window). */
+export const MAX_BOUND_RETRY_DELAY_MS: 15000;
 /** A call that needs a token may start a probe when the previous one ended at least this long ago. */
 export const MIN_PROBE_GAP_MS: 1000;
 /**
- * ok: new tokens. terminal: invalid_grant, the session is over. unavailable: Keycloak answered that it did not process the
- * refresh (503, 429), the token is still good. uncertain: no answer, or an answer that does not say whether the token was
- * consumed (network error, timeout, 500, 502, 504). refused: another 4xx; the token was not consumed.
+ * ok: new tokens. terminal: invalid_grant, the session is over. unavailable: the executor answered that it consumed
+ * nothing (its own 503, contract 1), the token is still good. uncertain: no answer, or one that does not say whether the
+ * token was consumed (network error, timeout, any other 5xx, 429, a 200 without tokens). refused: another 4xx; the token
+ * was not consumed.
  */
 export type Outcome = "ok" | "terminal" | "unavailable" | "uncertain" | "refused";

@@ -1,5 +1,6 @@
 /**
- * Loads `url` in a hidden iframe and resolves with the callback URL it ends on.
+ * Loads `url` in a hidden iframe and resolves with the callback URL it ends on: only the answer to this very request
+ * (its `state`), from the silent-callback page of this origin in this iframe.
  * @param {string} url the authorization URL (prompt=none, redirect_uri = the silent-callback page)
  * @param {number} timeoutMs
  * @returns {Promise<string>}
@@ -12,3 +13,5 @@ export function runSilentLogin(url: string, timeoutMs: number): Promise<string>;
  * iframe, e.g. Keycloak on another site with third-party cookies off, the answer is `login_required`.)
  */
 export const CALLBACK_MESSAGE: "silent-refresh:callback";
+/** How long a page waits for the iframe's answer (Keycloak answers a prompt=none request at once). */
+export const SILENT_LOGIN_TIMEOUT_MS: 8000;

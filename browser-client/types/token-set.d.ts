@@ -6,6 +6,7 @@
  * @property {string|null} idToken
  * @property {string|null} subject `sub` of the ID token (or access token): must never change within a session.
  * @property {number} sentAt Local epoch ms the token request was sent.
+ * @property {number|null} sentAtMono Monotonic ms the token request was sent (null: unknown).
  * @property {number} expiresIn `expires_in` (s).
  * @property {number} accessTokenExpiresAt `sentAt + expires_in`.
  * @property {number|null} refreshTokenExpiresAt From `refresh_expires_in`; null when unlimited or unknown.
@@ -16,10 +17,11 @@
  * @param {number} sentAt Local time the request was sent.
  * @param {number} version
  * @param {TokenSet|null} previous The set that was refreshed, if any (Keycloak always returns a refresh token, others may not).
+ * @param {number|null} [sentAtMono] Monotonic time the request was sent.
  * @returns {TokenSet}
  * @throws {Error} when the response lacks what a session needs
  */
-export function tokenSetFromResponse(body: any, sentAt: number, version: number, previous: TokenSet | null): TokenSet;
+export function tokenSetFromResponse(body: any, sentAt: number, version: number, previous: TokenSet | null, sentAtMono?: number | null): TokenSet;
 /**
  * When the proactive refresh is due: `lead = min(leadSeconds, lifetime / 3)` before the access token expires, at least
  * {@link MIN_REFRESH_DELAY_MS} after it arrived, and before the refresh token expires.
@@ -29,15 +31,16 @@ export function tokenSetFromResponse(body: any, sentAt: number, version: number,
  */
 export function refreshDueAt(tokens: Pick<TokenSet, "sentAt" | "expiresIn" | "refreshTokenExpiresAt">, leadSeconds?: number): number;
 /**
- * True when the access token has less than `minValiditySeconds` left (by the local clock, counted from `expires_in`).
- * @param {Pick<TokenSet, 'accessTokenExpiresAt'>} tokens
+ * True when the access token has less than `minValiditySeconds` left, counted from `expires_in` and the token's age.
+ * @param {Pick<TokenSet, 'sentAt'|'sentAtMono'|'expiresIn'>} tokens
  * @param {number} minValiditySeconds
- * @param {number} now
+ * @param {import('./refresh-machine.js').Instant} now
  */
-export function needsRefresh(tokens: Pick<TokenSet, "accessTokenExpiresAt">, minValiditySeconds: number, now: number): boolean;
+export function needsRefresh(tokens: Pick<TokenSet, "sentAt" | "sentAtMono" | "expiresIn">, minValiditySeconds: number, now: import("./refresh-machine.js").Instant): boolean;
 /**
  * What pages may see of a token set: the access token and non-secret facts, never the refresh token or the ID token.
  * @typedef {object} AccessTokenView
+ * @property {string} owner the id of the owner that issued `version` (a restarted owner counts versions anew)
  * @property {number} version
  * @property {string} accessToken
  * @property {'Bearer'|'DPoP'} tokenType
@@ -50,9 +53,10 @@ export function needsRefresh(tokens: Pick<TokenSet, "accessTokenExpiresAt">, min
  */
 /**
  * @param {TokenSet} tokens
+ * @param {string} owner
  * @returns {AccessTokenView}
  */
-export function accessTokenView(tokens: TokenSet): AccessTokenView;
+export function accessTokenView(tokens: TokenSet, owner: string): AccessTokenView;
 /** The proactive refresh never starts later than this before expiry, and never earlier than a third of the lifetime before it. */
 export const DEFAULT_REFRESH_LEAD_SECONDS: 15;
 /** A proactive refresh is never due sooner than this after the tokens arrived: a tiny lifetime cannot become a loop. */
@@ -70,6 +74,10 @@ export type TokenSet = {
      * Local epoch ms the token request was sent.
      */
     sentAt: number;
+    /**
+     * Monotonic ms the token request was sent (null: unknown).
+     */
+    sentAtMono: number | null;
     /**
      * `expires_in` (s).
      */
@@ -91,6 +99,10 @@ export type TokenSet = {
  * What pages may see of a token set: the access token and non-secret facts, never the refresh token or the ID token.
  */
 export type AccessTokenView = {
+    /**
+     * the id of the owner that issued `version` (a restarted owner counts versions anew)
+     */
+    owner: string;
     version: number;
     accessToken: string;
     tokenType: "Bearer" | "DPoP";

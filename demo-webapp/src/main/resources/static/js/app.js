@@ -35,7 +35,8 @@ const CLIENT_KNOB_KEY = 'demo:client'
  * @property {number} codeExchanges Code exchanges (logins, silent logins) of the token owner.
  * @property {number} retries Requests re-sent once after 401 invalid_token.
  * @property {number} replayCalls Raw token requests made by the replay demonstration (not in refreshCalls).
- * @property {string|null} ownerMode 'shared' (one owner per browser) or 'dedicated' (one per tab).
+ * @property {string|null} ownerMode 'shared' (a SharedWorker), 'leader' or 'follower' (one owner elected with Web Locks; the
+ *   leader's tab runs it), or 'dedicated' (one per tab).
  * @property {string|null} tokenType 'Bearer' or 'DPoP'.
  * @property {'loading'|'logged-out'|'logged-in'} state
  * @property {string|null} endedReason The reason shown on the login screen, or null.
@@ -119,6 +120,8 @@ async function main () {
     issuer: `${config.keycloakUrl}/realms/${encodeURIComponent(config.realm)}`,
     clientId: dpop ? config.dpopClientId : config.clientId,
     dpop,
+    // the DPoP client's executor has bound-token-retry: an unanswered refresh is retried until an answer (contract 2)
+    boundTokenRetry: dpop && config.refreshBoundTokenRetry === true,
     graceSeconds: config.refreshGraceSeconds,
     proactiveRefresh: proactive,
     // the library's owner plus the demo-only replay request
@@ -134,7 +137,9 @@ async function main () {
 
   const loggedIn = await client.init()
   stats.ownerMode = client.mode
-  if (client.mode === 'dedicated') addLog('tab', 'This browser has no SharedWorker: this tab has a token owner (and a login family) of its own')
+  if (client.mode === 'leader') addLog('tab', 'This browser has no SharedWorker: this tab holds the token owner for every tab (Web Locks)')
+  if (client.mode === 'follower') addLog('tab', 'This browser has no SharedWorker: the token owner runs in another tab (Web Locks)')
+  if (client.mode === 'dedicated') addLog('tab', 'This browser has neither SharedWorker nor Web Locks: this tab has a token owner (and a login family) of its own')
   if (loggedIn) await showLoggedIn()
   else if (stats.state !== 'logged-in') showLoggedOut(reasonText(client.reason))
 }
@@ -185,7 +190,7 @@ function wireClient (c) {
     }
   })
   c.addEventListener('session-ended', () => showLoggedOut(reasonText(c.reason)))
-  c.addEventListener('logout', () => showLoggedOut(reasonText(c.reason)))
+  c.addEventListener('owner-restarted', () => { stats.ownerMode = c.mode })
   c.addEventListener('refresh-error', (event) => {
     const detail = /** @type {CustomEvent<{ message: string }>} */ (event).detail
     setStatus(`Logged in – ${detail.message}`)
@@ -203,7 +208,12 @@ function wireButtons (c) {
   })
   button('logout-button').addEventListener('click', () => {
     setBusy(true)
-    c.logout().catch((err) => addLog('error', `Logout failed: ${errorText(err)}`))
+    c.logout()
+      .then(({ endSessionSent }) => {
+        if (!endSessionSent) addLog('error', 'Keycloak could not be reached: its session may still be live until it expires')
+      })
+      .catch((err) => addLog('error', `Logout failed: ${errorText(err)}`))
+      .finally(() => setBusy(false))
   })
   button('call-api').addEventListener('click', () => exclusive(async () => {
     const me = await api('GET', '/api/me')

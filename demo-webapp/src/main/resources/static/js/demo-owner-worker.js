@@ -4,6 +4,7 @@
  * old refresh token" button. It presents a refresh token two generations old (the previous one would still be inside the
  * grace window) from INSIDE the worker, so even here no refresh token ever reaches a page. Not for real apps.
  */
+import { tokenRequest } from './silent-refresh/oidc.js'
 import { serveTokenOwner } from './silent-refresh/owner.js'
 
 /** @type {string[]} refresh tokens the owner has replaced, oldest first (the last few only) */
@@ -23,19 +24,9 @@ serveTokenOwner(globalThis, {
         const old = retired.length >= 2 ? retired[retired.length - 2] : null
         const tokenEndpoint = owner.metadata?.token_endpoint
         if (old == null || tokenEndpoint == null) return { replayed: false }
-        /** @type {Record<string, string>} */
-        const headers = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' }
-        const proof = await owner.dpopProof('POST', tokenEndpoint)
-        if (proof) headers.DPoP = proof
-        const response = await fetch(tokenEndpoint, {
-          method: 'POST',
-          headers,
-          body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: old, client_id: String(owner.config?.clientId) }),
-          credentials: 'omit',
-          cache: 'no-store'
-        })
-        const body = await response.json().catch(() => null)
-        return { replayed: true, status: response.status, error: body?.error ?? null, errorDescription: body?.error_description ?? null }
+        const answer = await tokenRequest(tokenEndpoint, { grant_type: 'refresh_token', refresh_token: old, client_id: String(owner.config?.clientId) },
+          { fetch: globalThis.fetch.bind(globalThis), signal: AbortSignal.timeout(10_000), dpopProof: await owner.dpopProof('POST', tokenEndpoint) })
+        return { replayed: true, status: answer.status, error: answer.body?.error ?? null, errorDescription: answer.body?.error_description ?? null }
       }
     }
   }

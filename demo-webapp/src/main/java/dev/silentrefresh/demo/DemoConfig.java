@@ -33,9 +33,13 @@ import dev.silentrefresh.demo.auth.SettingValues;
  * @param refreshGrace  {@code REFRESH_GRACE_SECONDS}: the refresh-token-rotation executor's {@code grace-period-seconds} for the
  *                      page's clients; the browser retries a refresh with the same token only inside it, so it must not be
  *                      larger than the realm's value
+ * @param refreshBoundTokenRetry {@code REFRESH_BOUND_TOKEN_RETRY} ({@code true} or {@code false}, default {@code true}): the DPoP
+ *                      client's executor has {@code bound-token-retry} on, so the page retries an unanswered refresh of a
+ *                      DPoP-bound token until an answer instead of giving it up after the grace window
  */
 public record DemoConfig(int port, URI keycloakUrl, String realm, String clientId, String audience, URI jwksUrl,
-                         Set<JWSAlgorithm> jwtAlgorithms, Duration clockSkew, String dpopClientId, Duration refreshGrace) {
+                         Set<JWSAlgorithm> jwtAlgorithms, Duration clockSkew, String dpopClientId, Duration refreshGrace,
+                         boolean refreshBoundTokenRetry) {
 
     public static final String PORT = "PORT";
     public static final String KEYCLOAK_URL = "KEYCLOAK_URL";
@@ -47,6 +51,7 @@ public record DemoConfig(int port, URI keycloakUrl, String realm, String clientI
     public static final String CLOCK_SKEW_SECONDS = "CLOCK_SKEW_SECONDS";
     public static final String KEYCLOAK_DPOP_CLIENT_ID = "KEYCLOAK_DPOP_CLIENT_ID";
     public static final String REFRESH_GRACE_SECONDS = "REFRESH_GRACE_SECONDS";
+    public static final String REFRESH_BOUND_TOKEN_RETRY = "REFRESH_BOUND_TOKEN_RETRY";
 
     static final int DEFAULT_PORT = 8081;
     static final String DEFAULT_KEYCLOAK_URL = "http://localhost:8080";
@@ -117,7 +122,8 @@ public record DemoConfig(int port, URI keycloakUrl, String realm, String clientI
                         String.valueOf(DEFAULT_CLOCK_SKEW_SECONDS)))),
                 value(environment, KEYCLOAK_DPOP_CLIENT_ID, DEFAULT_DPOP_CLIENT_ID),
                 Duration.ofSeconds(parseInt(REFRESH_GRACE_SECONDS, value(environment, REFRESH_GRACE_SECONDS,
-                        String.valueOf(DEFAULT_REFRESH_GRACE_SECONDS)))));
+                        String.valueOf(DEFAULT_REFRESH_GRACE_SECONDS)))),
+                parseBoolean(REFRESH_BOUND_TOKEN_RETRY, value(environment, REFRESH_BOUND_TOKEN_RETRY, "true")));
     }
 
     /** The {@code iss} every accepted token must carry: Keycloak's URL as the browser sees it, plus the realm path. */
@@ -142,6 +148,13 @@ public record DemoConfig(int port, URI keycloakUrl, String realm, String clientI
         } catch (NumberFormatException ex) {
             throw new IllegalArgumentException(name + " must be a whole number, got '" + text + "'", ex);
         }
+    }
+
+    private static boolean parseBoolean(String name, String text) {
+        if ("true".equalsIgnoreCase(text) || "false".equalsIgnoreCase(text)) {
+            return Boolean.parseBoolean(text);
+        }
+        throw new IllegalArgumentException(name + " must be true or false, got '" + text + "'");
     }
 
     private static URI httpUrl(String name, URI url) {

@@ -33,6 +33,14 @@ class DemoConfigTest {
         assertEquals("http://localhost:8080", config.keycloakOrigin());
         assertEquals("demo-spa-dpop", config.dpopClientId());
         assertEquals(Duration.ofSeconds(10), config.refreshGrace());
+        assertTrue(config.refreshBoundTokenRetry());
+    }
+
+    @Test
+    void fromMapWhenBoundTokenRetryIsSetThenUsesItAndRefusesAnythingButTrueOrFalse() {
+        assertEquals(false, DemoConfig.fromMap(Map.of("REFRESH_BOUND_TOKEN_RETRY", "false")).refreshBoundTokenRetry());
+        assertEquals(true, DemoConfig.fromMap(Map.of("REFRESH_BOUND_TOKEN_RETRY", "TRUE")).refreshBoundTokenRetry());
+        assertMessage("REFRESH_BOUND_TOKEN_RETRY must be true or false, got 'yes'", Map.of("REFRESH_BOUND_TOKEN_RETRY", "yes"));
     }
 
     @Test

@@ -65,7 +65,7 @@ class DemoServerTest {
 
         assertEquals(200, response.statusCode());
         assertEquals("{\"keycloakUrl\":\"https://sso.example.org:8443\",\"realm\":\"demo\",\"clientId\":\"demo-spa\","
-                + "\"audience\":\"demo-api\",\"dpopClientId\":\"demo-spa-dpop\",\"refreshGraceSeconds\":10}", response.body());
+                + "\"audience\":\"demo-api\",\"dpopClientId\":\"demo-spa-dpop\",\"refreshGraceSeconds\":10,\"refreshBoundTokenRetry\":true}", response.body());
         assertEquals("no-store", header(response, "Cache-Control"));
         assertTrue(header(response, "Content-Type").startsWith("application/json"));
     }

@@ -5,9 +5,10 @@ import java.util.Objects;
 import org.keycloak.representations.RefreshToken;
 
 /**
- * The executor's mark on a refresh request that a client policy applies it to, with the settings of that policy. The
- * executor only marks; {@link RefreshRotationPostProcessor} enforces, once the new tokens exist, so that no combination
- * of policy conditions can let a decision go unapplied.
+ * The executor's mark on a token request that a client policy applies it to (a refresh, or a grant that issues a refresh
+ * token), with the settings of that policy, merged with those of any other policy applying it too. The executor only
+ * marks; {@link RefreshRotationPostProcessor} stamps and enforces, once the new tokens exist, so that no combination of
+ * policy conditions can let a decision go unapplied.
  */
 record CoveredRefresh(RotationSettings settings) {
 
@@ -16,6 +17,11 @@ record CoveredRefresh(RotationSettings settings) {
 
     CoveredRefresh {
         Objects.requireNonNull(settings, "settings cannot be null");
+    }
+
+    /** Two policies covering one request act as one, with the stricter settings ({@link RotationSettings#merge}). */
+    CoveredRefresh merge(RotationSettings other) {
+        return new CoveredRefresh(settings.merge(other));
     }
 
     /** Offline tokens are covered unless the configuration leaves them out. */

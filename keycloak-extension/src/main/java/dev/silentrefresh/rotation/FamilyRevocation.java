@@ -1,8 +1,5 @@
 package dev.silentrefresh.rotation;
 
-import java.util.HashSet;
-import java.util.Set;
-
 import org.jboss.logging.Logger;
 import org.keycloak.common.ClientConnection;
 import org.keycloak.events.Details;
@@ -20,12 +17,14 @@ import org.keycloak.services.managers.AuthenticationManager;
 import org.keycloak.services.managers.UserSessionManager;
 
 /**
- * Revokes what a detected reuse revokes and records it, all or nothing.
+ * Revokes what a detected reuse revokes, marks and records it, all or nothing.
  *
  * <p>The revocation and its event are written in one transaction of their own: the request that detected the reuse ends
- * in an error and its own transaction is rolled back, while the revocation must hold; and if the revocation cannot be
- * written (the database fails), no event claims it happened and the caller answers 503. Concurrent replays of one family
- * revoke once: the first takes a claim on the target, the others record that it was already revoked.
+ * in an error and its own transaction is rolled back, while the revocation must hold. The mark follows once that
+ * transaction has committed. If the revocation cannot be written (the database fails), nothing is marked, no event claims
+ * it happened, the family's revoked note is taken back, and the caller answers 503 (nothing consumed, nothing revoked),
+ * which is then the truth. Concurrent replays of one family revoke once: the first takes a claim on the target, the others
+ * record that it was already revoked.
  */
 final class FamilyRevocation {
 
@@ -57,17 +56,15 @@ final class FamilyRevocation {
     }
 
     /**
-     * @param replayed the presented token (already verified by Keycloak)
-     * @param family   its family; for a token never stamped, the family that adopted its client session
-     * @param clientSessionFamilies every family of the replayed token's client session
-     * @throws RuntimeException when the revocation could not be written; nothing was revoked or recorded then
+     * @param replayed      the presented token (already verified by Keycloak)
+     * @param family        the family to revoke: the token's, or for a token never stamped the family that adopted its
+     *                      client session (or is adopting it right now)
+     * @param clientSession the replayed token's client session, as the request found it
+     * @param reason        why this is reuse when it is not the plain case (an event detail), or {@code null}
+     * @throws RuntimeException when the revocation could not be written; nothing was revoked, marked or recorded then
      */
-    Outcome revoke(ClientModel client, RefreshToken replayed, String family, Set<String> clientSessionFamilies,
-                   RevocationScope scope) {
-        // first the marks: they refuse the revoked tokens whatever the session store shows meanwhile (or later)
-        Set<String> revokedFamilies = new HashSet<>(scope == RevocationScope.FAMILY ? Set.of() : clientSessionFamilies);
-        revokedFamilies.add(family);
-        RevocationMarks.mark(session, session.getContext().getRealm(), replayed, revokedFamilies, scope == RevocationScope.USER_SESSION);
+    Outcome revoke(ClientModel client, RefreshToken replayed, String family, AuthenticatedClientSessionModel clientSession,
+                   RevocationScope scope, String reason) {
         String claim = "rtr:revoke:" + targetOf(client, replayed, family, scope);
         boolean first = session.singleUseObjects().putIfAbsent(claim, CLAIM_LIFESPAN_SECONDS);
         KeycloakContext request = session.getContext();
@@ -77,7 +74,7 @@ final class FamilyRevocation {
             outcome = KeycloakModelUtils.runJobInTransactionWithResult(session.getKeycloakSessionFactory(), request, revoking -> {
                 boolean revoked = first && revokeIn(revoking, client, replayed, family, scope, request);
                 Outcome result = revoked ? Outcome.REVOKED : Outcome.ALREADY_REVOKED;
-                record(revoking, connection, client, replayed, family, scope, result);
+                record(revoking, connection, client, replayed, family, scope, result, reason);
                 return result;
             }, "refresh-token-rotation revocation");
         } catch (RuntimeException e) {
@@ -85,10 +82,37 @@ final class FamilyRevocation {
                 // let the next replay try again
                 session.singleUseObjects().remove(claim);
             }
+            if (scope == RevocationScope.FAMILY) {
+                unmarkFamily(client, replayed, family, clientSession);
+            }
             throw e;
         }
+        // committed: now the mark, which refuses the revoked tokens whatever the session store shows later
+        RevocationMarks.mark(session, replayed, family, clientSession, scope);
         log(client, replayed, family, scope, outcome);
         return outcome;
+    }
+
+    /**
+     * Takes back the revoked note of a family whose revocation did not commit. Keycloak applies a session change to the
+     * cached entity before commit and does not undo it on rollback (keycloak#49213), so without this the family would stay
+     * revoked on this node although the answer says nothing was revoked.
+     */
+    private void unmarkFamily(ClientModel client, RefreshToken replayed, String family, AuthenticatedClientSessionModel asFound) {
+        String key = TokenFamilies.revokedNoteKey(family);
+        String before = asFound == null ? null : asFound.getNote(key);
+        try {
+            KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), session.getContext(), restoring -> {
+                AuthenticatedClientSessionModel current = TokenFamilies.clientSessionOf(restoring, restoring.getContext().getRealm(),
+                        client, replayed.getSessionId(), TokenFamilies.isOffline(replayed));
+                if (current != null) {
+                    TokenFamilies.restoreNote(current, key, before);
+                }
+            });
+        } catch (RuntimeException e) {
+            // the cached entity is put back when the write fails; the database never had the revocation
+            logger.debugf("Taking back the revoked note of family %s failed: %s", family, e.getClass().getSimpleName());
+        }
     }
 
     /**
@@ -97,8 +121,9 @@ final class FamilyRevocation {
      * {@link RevocationMarks}). The marks refuse the family either way; this keeps the session store clean. No second
      * event: the reuse was recorded once, by the request that detected it.
      */
-    void revokeAgainAfterCommit(ClientModel client, RefreshToken rotated, String family, RevocationScope scope) {
-        if (!RevocationMarks.isFamilyRevoked(session, family)) {
+    void revokeAgainAfterCommit(ClientModel client, RefreshToken rotated, String family, AuthenticatedClientSessionModel clientSession,
+                                RevocationScope scope) {
+        if (!RevocationMarks.isRevoked(session, rotated, family, clientSession)) {
             return;
         }
         KeycloakContext request = session.getContext();
@@ -135,10 +160,15 @@ final class FamilyRevocation {
     }
 
     private static boolean revokeFamily(AuthenticatedClientSessionModel clientSession, String family) {
-        FamilyState state = clientSession == null ? null : TokenFamilies.read(clientSession, family);
-        if (state == null || state.revoked()) {
+        if (clientSession == null) {
             return false;
         }
+        FamilyState state = TokenFamilies.read(clientSession, family);
+        if (state != null && state.revoked()) {
+            return false;
+        }
+        // no state yet: the family is being adopted by a request whose commit is pending; the mark revokes it, and the
+        // note written now makes the adoption's state revoked once it lands
         TokenFamilies.markRevoked(clientSession, family);
         return true;
     }
@@ -166,9 +196,13 @@ final class FamilyRevocation {
     }
 
     private static void record(KeycloakSession revoking, ClientConnection connection, ClientModel client, RefreshToken replayed,
-                               String family, RevocationScope scope, Outcome outcome) {
+                               String family, RevocationScope scope, Outcome outcome, String reason) {
         // stored in this transaction, not in one of its own: the event exists if and only if the revocation does
-        new EventBuilder(revoking.getContext().getRealm(), revoking, connection)
+        EventBuilder event = new EventBuilder(revoking.getContext().getRealm(), revoking, connection);
+        if (reason != null) {
+            event.detail(Details.REASON, reason);
+        }
+        event
                 .event(EventType.REFRESH_TOKEN)
                 .client(client)
                 .user(replayed.getSubject())

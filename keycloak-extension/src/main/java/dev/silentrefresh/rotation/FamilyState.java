@@ -47,9 +47,12 @@ record FamilyState(int generation, long rotatedAtMillis, long expiresAtSeconds, 
         return expiresAtSeconds > 0 && expiresAtSeconds * 1000 < nowMillis;
     }
 
-    /** The settings the family was last rotated with, for a refresh the executor did not see. */
+    /**
+     * The settings the family was last rotated with, for a refresh the executor did not see (its client left the policy, or
+     * the policy no longer covers this kind of token): the window and the scope as recorded, the default sibling bound.
+     */
     RotationSettings recordedSettings() {
-        return new RotationSettings(Duration.ofSeconds(graceSeconds), revocationScope, true);
+        return new RotationSettings(Duration.ofSeconds(graceSeconds), revocationScope, true, RotationSettings.DEFAULTS.maxGraceSiblings());
     }
 
     /**
@@ -97,7 +100,8 @@ record FamilyState(int generation, long rotatedAtMillis, long expiresAtSeconds, 
         if (parts.length != 3) {
             return null;
         }
+        // version 1 recorded no settings; its families keep what version 2 first gave them: no window, the default scope
         return new FamilyState(Integer.parseInt(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2]), null,
-                (int) RotationSettings.DEFAULTS.gracePeriod().toSeconds(), RotationSettings.DEFAULTS.revocationScope(), false);
+                0, RevocationScope.CLIENT_SESSION, false);
     }
 }

@@ -1,6 +1,7 @@
 package dev.silentrefresh.rotation;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.ws.rs.core.Response;
@@ -33,6 +34,9 @@ final class RefreshRotation {
 
     /** Event error for a token of a revoked or no longer tracked family: refused, but not evidence of theft. */
     static final String INACTIVE_FAMILY_ERROR = "refresh_token_family_inactive";
+    /** Event detail of a sibling issued for the consumed token: its number, from 1 to {@code max-grace-siblings}. */
+    static final String GRACE_SIBLING_DETAIL = "refresh_token_grace_sibling";
+    static final String MAX_GRACE_SIBLINGS_DETAIL = "max_grace_siblings";
 
     private static final Logger logger = Logger.getLogger(RefreshRotation.class);
 
@@ -42,11 +46,14 @@ final class RefreshRotation {
     private final RotationSettings settings;
     private final String family;
     private final PresentedToken asPresented;
-    private final String noteBefore;
+    /** The family's notes as the request found them, to decide on and to put back after a rollback. */
+    private final Map<String, String> notesBefore;
     private final boolean adoption;
+    /** The family a reuse revokes: this one, or the one that won the adoption this request lost. */
+    private String revocationTarget;
 
     private RefreshRotation(KeycloakSession session, AuthenticatedClientSessionModel clientSession, RefreshToken presented,
-                            RotationSettings settings, String family, PresentedToken asPresented, boolean adoption, String noteBefore) {
+                            RotationSettings settings, String family, PresentedToken asPresented, boolean adoption) {
         this.session = session;
         this.clientSession = clientSession;
         this.presented = presented;
@@ -54,7 +61,8 @@ final class RefreshRotation {
         this.family = family;
         this.asPresented = asPresented;
         this.adoption = adoption;
-        this.noteBefore = noteBefore;
+        this.notesBefore = TokenFamilies.snapshot(clientSession, family);
+        this.revocationTarget = family;
     }
 
     /**
@@ -65,31 +73,22 @@ final class RefreshRotation {
     static RefreshRotation of(KeycloakSession session, AuthenticatedClientSessionModel clientSession, RefreshToken presented,
                               CoveredRefresh covered) {
         PresentedToken token = TokenFamilies.presented(presented);
-        if (covered != null && !covered.covers(presented)) {
-            return null;
-        }
+        boolean coveredNow = covered != null && covered.covers(presented);
         if (token.isStamped()) {
-            RotationSettings settings = covered != null ? covered.settings() : recordedSettingsOf(clientSession, token.family());
-            return new RefreshRotation(session, clientSession, presented, settings, token.family(), token, false,
-                    TokenFamilies.readNote(clientSession, token.family()));
+            // a family the executor started stays enforced whatever the settings have become since: fail closed
+            RotationSettings settings = coveredNow ? covered.settings() : recordedSettingsOf(clientSession, token.family());
+            return new RefreshRotation(session, clientSession, presented, settings, token.family(), token, false);
         }
-        if (covered == null) {
+        if (!coveredNow) {
             return null;
         }
         String adopted = TokenFamilies.adoptedFamily(clientSession);
         if (adopted == null) {
-            return new RefreshRotation(session, clientSession, presented, covered.settings(), adoptedFamilyOf(presented), token,
-                    true, null);
+            return new RefreshRotation(session, clientSession, presented, covered.settings(), adoptedFamilyOf(presented), token, true);
         }
-        return ofAdoptedChain(session, clientSession, presented, covered.settings(), adopted,
-                TokenFamilies.readNote(clientSession, adopted));
-    }
-
-    /** An unstamped token after the adoption is an older token of the adopted chain: generation 0 of that family. */
-    private static RefreshRotation ofAdoptedChain(KeycloakSession session, AuthenticatedClientSessionModel clientSession,
-                                                  RefreshToken presented, RotationSettings settings, String adopted, String note) {
-        return new RefreshRotation(session, clientSession, presented, settings, adopted, new PresentedToken(adopted, 0, presented.getId()),
-                false, note);
+        // an unstamped token after the adoption is an older token of the adopted chain: generation 0 of that family
+        return new RefreshRotation(session, clientSession, presented, covered.settings(), adopted,
+                new PresentedToken(adopted, 0, presented.getId()), false);
     }
 
     /**
@@ -108,17 +107,17 @@ final class RefreshRotation {
     /** @param issued the refresh token Keycloak is about to return, or {@code null} if it returns none */
     void enforce(RefreshToken issued) {
         // revoked for reuse: refused, even if the session store still (or again) shows the session
-        if (RevocationMarks.isRevoked(session, presented, family)) {
+        if (RevocationMarks.isRevoked(session, presented, family, clientSession)) {
             refuseInactive();
         }
-        RotationDecision decision = decide(TokenFamilies.stateOf(clientSession, family, noteBefore));
+        RotationDecision decision = decide(TokenFamilies.stateOf(clientSession, family, TokenFamilies.valueOf(notesBefore)));
         if (decision.advancesFamily() && issued != null) {
             decision = claim(decision);
         }
         switch (decision.verdict()) {
             case ROTATE, ADOPT -> advance(decision, issued);
             case GRACE -> issueSibling(decision, issued);
-            case REUSE -> refuseReuse();
+            case REUSE -> refuseReuse(null);
             case REFUSE -> refuseInactive();
         }
     }
@@ -130,23 +129,37 @@ final class RefreshRotation {
     /**
      * Takes the claim on moving the family on. If a request with the same token got there first (a retry, a double
      * submit), this one is that token coming back at the moment of its rotation: a sibling inside the grace window. If a
-     * request with another token of the same generation got there first, the generation has two holders: reuse.
+     * request with another token of the same generation got there first, the generation has two holders: reuse, of the
+     * family that request is moving on (for an adoption, the family it adopts, not this token's).
      */
     private RotationDecision claim(RotationDecision decision) {
-        GenerationClaim claim = GenerationClaim.of(session, claimedFamily(), asPresented.generation(), presented.getId());
-        return switch (claim.take()) {
+        GenerationClaim claim = adoption
+                ? GenerationClaim.of(session, adoptionClaimName(), presented.getId(), family)
+                : GenerationClaim.of(session, family, asPresented.generation(), presented.getId());
+        GenerationClaim.Taken taken = claim.take();
+        return switch (taken.outcome()) {
             case TAKEN -> {
-                claim.onCompletion(this::revokeAgainIfReusedMeanwhile, this::restoreNotes);
+                claim.onCompletion(session, this::revokeAgainIfReusedMeanwhile, this::restoreNotes);
                 yield decision;
             }
-            case SAME_TOKEN_FIRST -> settings.gracePeriod().isZero() ? RotationDecision.reuse() : RotationDecision.grace(decision.issueGeneration());
-            case OTHER_TOKEN_FIRST -> RotationDecision.reuse();
+            case SAME_TOKEN_FIRST -> settings.gracePeriod().isZero()
+                    ? RotationDecision.reuse()
+                    : RotationDecision.grace(decision.issueGeneration());
+            case OTHER_TOKEN_FIRST -> {
+                revocationTarget = taken.holderFamily();
+                yield RotationDecision.reuse();
+            }
         };
     }
 
-    /** Adoptions contend per client session (at most one adopted chain each), not per family. */
-    private String claimedFamily() {
-        return adoption ? "adopt:" + presented.getSessionId() + ":" + clientSession.getClient().getId() : family;
+    /**
+     * Adoptions contend per client session (at most one adopted chain each), not per family: the login, the client, online
+     * or offline (two client sessions of one login), and the client session's start, so that a client session created
+     * after a revocation under the same login is not taken for the revoked one.
+     */
+    private String adoptionClaimName() {
+        return "adopt:" + presented.getSessionId() + ":" + clientSession.getClient().getId() + ":"
+                + (TokenFamilies.isOffline(presented) ? "offline" : "online") + ":" + clientSession.getStarted();
     }
 
     private void advance(RotationDecision decision, RefreshToken issued) {
@@ -160,20 +173,38 @@ final class RefreshRotation {
         if (adoption) {
             TokenFamilies.markAdopted(clientSession, family);
         }
+        TokenFamilies.ensureClientSessionId(clientSession);
         logger.tracef("Refresh token family %s moved on to generation %d", family, decision.issueGeneration());
     }
 
+    /**
+     * A sibling for the consumed token, within {@code max-grace-siblings}: counted cluster-wide, recorded as an event of its
+     * own (beside Keycloak's event of the refresh) and logged. One more is reuse.
+     */
     private void issueSibling(RotationDecision decision, RefreshToken issued) {
+        int max = settings.maxGraceSiblings();
+        long lifespan = settings.gracePeriod().toSeconds() + GenerationClaim.LIFESPAN_SECONDS;
+        int sibling = new SiblingAllowance(session.singleUseObjects(), family, decision.issueGeneration(), max, lifespan).take();
+        if (sibling == 0) {
+            refuseReuse("the consumed refresh token came back after " + max + " siblings (max-grace-siblings)");
+        }
         if (issued != null) {
             TokenFamilies.stamp(issued, family, decision.issueGeneration());
         }
-        logger.tracef("Refresh token family %s: the consumed token came back inside the grace window; issued a sibling", family);
+        ClientModel client = clientSession.getClient();
+        eventOf(EventType.REFRESH_TOKEN)
+                .detail(GRACE_SIBLING_DETAIL, Integer.toString(sibling))
+                .detail(MAX_GRACE_SIBLINGS_DETAIL, Integer.toString(max))
+                .success();
+        logger.infof("Refresh token family %s: grace sibling %d of %d issued for the consumed token_id=%s (realm %s, client=%s, user=%s,"
+                        + " session=%s)", family, sibling, max, presented.getId(), session.getContext().getRealm().getName(),
+                client.getClientId(), presented.getSubject(), presented.getSessionId());
     }
 
-    private void refuseReuse() {
-        ClientModel client = clientSession.getClient();
-        new FamilyRevocation(session).revoke(client, presented, family, TokenFamilies.familiesOf(clientSession),
-                settings.revocationScope());
+    /** @param reason why this is reuse when it is not the plain case, or {@code null} */
+    private void refuseReuse(String reason) {
+        new FamilyRevocation(session).revoke(clientSession.getClient(), presented, revocationTarget, clientSession,
+                settings.revocationScope(), reason);
         session.getTransactionManager().setRollbackOnly();
         String revoked = settings.revocationScope() == RevocationScope.FAMILY ? "the token family" : "the session";
         throw invalidGrant("Refresh token reuse detected; " + revoked + " has been revoked");
@@ -181,16 +212,21 @@ final class RefreshRotation {
 
     private void refuseInactive() {
         session.getTransactionManager().setRollbackOnly();
+        eventOf(EventType.REFRESH_TOKEN).error(INACTIVE_FAMILY_ERROR);
+        throw invalidGrant("Refresh token family is no longer active");
+    }
+
+    /** An event of this request's token and family, besides the one Keycloak records for the request itself. */
+    private EventBuilder eventOf(EventType type) {
         RealmModel realm = session.getContext().getRealm();
-        new EventBuilder(realm, session, session.getContext().getConnection())
-                .event(EventType.REFRESH_TOKEN)
+        return new EventBuilder(realm, session, session.getContext().getConnection())
+                .event(type)
                 .client(clientSession.getClient())
                 .user(presented.getSubject())
                 .session(presented.getSessionId())
                 .detail(FamilyRevocation.FAMILY_DETAIL, family)
                 .detail(Details.REFRESH_TOKEN_ID, presented.getId())
-                .error(INACTIVE_FAMILY_ERROR);
-        throw invalidGrant("Refresh token family is no longer active");
+                .detail(Details.REFRESH_TOKEN_TYPE, presented.getType());
     }
 
     private CorsErrorResponseException invalidGrant(String description) {
@@ -202,7 +238,8 @@ final class RefreshRotation {
     /** A replay of this family detected while this rotation was committing: its revocation must outlast this commit. */
     private void revokeAgainIfReusedMeanwhile() {
         try {
-            new FamilyRevocation(session).revokeAgainAfterCommit(clientSession.getClient(), presented, family, settings.revocationScope());
+            new FamilyRevocation(session).revokeAgainAfterCommit(clientSession.getClient(), presented, family, clientSession,
+                    settings.revocationScope());
         } catch (RuntimeException e) {
             logger.warnf("Family %s was reused while it rotated, and revoking it again after the rotation failed (%s)", family,
                     e.getClass().getSimpleName());
@@ -223,9 +260,9 @@ final class RefreshRotation {
                 AuthenticatedClientSessionModel current = TokenFamilies.clientSessionOf(restoring, restoring.getContext().getRealm(),
                         client, presented.getSessionId(), offline);
                 if (current != null) {
-                    TokenFamilies.restoreNote(current, TokenFamilies.noteKey(family), noteBefore);
+                    TokenFamilies.restore(current, notesBefore);
                     if (adoption) {
-                        TokenFamilies.restoreNote(current, TokenFamilies.adoptedNoteKey(), null);
+                        TokenFamilies.restoreNote(current, TokenFamilies.adoptedNoteKey(current), null);
                     }
                 }
             });

@@ -7,14 +7,11 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
 import org.keycloak.OAuth2Constants;
-import org.keycloak.common.util.Time;
 import org.keycloak.models.AuthenticatedClientSessionModel;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.ClientSessionContext;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-import org.keycloak.models.utils.KeycloakModelUtils;
-import org.keycloak.protocol.oidc.TokenManager;
 import org.keycloak.representations.RefreshToken;
 import org.keycloak.representations.idm.ClientPolicyExecutorConfigurationRepresentation;
 import org.keycloak.representations.idm.ErrorRepresentation;
@@ -30,13 +27,15 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 /**
  * Makes the refresh tokens of the clients it covers single-use.
  *
+ * <p>The executor only marks a request as covered, with its settings ({@link CoveredRefresh}):
  * <ul>
- * <li>On login ({@code TOKEN_RESPONSE}, password grant) the refresh token starts a new family at generation 0.</li>
- * <li>On refresh ({@code TOKEN_REFRESH}, {@code TOKEN_REFRESH_RESPONSE}) it marks the request as covered, with its
- * settings. {@link RefreshRotationPostProcessor} enforces the rule once Keycloak has verified the token and built the new
- * ones: rotate, grace, or reuse, which revokes and refuses. On Keycloak lines without post-processors the executor
- * enforces it itself on {@code TOKEN_REFRESH_RESPONSE} ({@link RefreshHook}).</li>
+ * <li>on login ({@code TOKEN_RESPONSE}, password grant), so that the refresh token starts a new family at generation 0;</li>
+ * <li>on refresh ({@code TOKEN_REFRESH}, {@code TOKEN_REFRESH_RESPONSE}), so that the rule is enforced with them.</li>
  * </ul>
+ * {@link RefreshRotationPostProcessor} acts once Keycloak has verified the token and built the new ones: it stamps a
+ * refresh token issued by any grant to a covered client (also where no policy voted on the response), and on refresh it
+ * rotates, grants a sibling, or revokes and refuses. Keycloak 26.4 and 26.5 have no post-processors: there the executor
+ * itself stamps on the login's response and enforces on {@code TOKEN_REFRESH_RESPONSE} ({@link RefreshHook}).
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2">RFC 9700 §4.14.2</a>
  */
@@ -91,44 +90,36 @@ public class RefreshTokenRotationExecutor implements ClientPolicyExecutorProvide
         }
         switch (context.getEvent()) {
             case TOKEN_RESPONSE -> {
+                cover();
                 TokenResponseContext response = (TokenResponseContext) context;
-                startFamily(response.getAccessTokenResponseBuilder(), response.getClientSessionContext());
+                startFamilyOnOlderLines(response.getAccessTokenResponseBuilder().getRefreshToken(), response.getClientSessionContext());
             }
             case RESOURCE_OWNER_PASSWORD_CREDENTIALS_RESPONSE -> {
+                cover();
                 ResourceOwnerPasswordCredentialsResponseContext response = (ResourceOwnerPasswordCredentialsResponseContext) context;
-                startFamily(response.getAccessTokenResponseBuilder(), response.getClientSessionContext());
+                startFamilyOnOlderLines(response.getAccessTokenResponseBuilder().getRefreshToken(), response.getClientSessionContext());
             }
             case TOKEN_REFRESH -> coverRefresh();
             case TOKEN_REFRESH_RESPONSE -> {
                 coverRefresh();
-                if (RefreshHook.onThisServer() == RefreshHook.CLIENT_POLICY_RESPONSE) {
-                    enforceOnResponse((TokenRefreshResponseContext) context);
-                }
+                enforceOnOlderLines((TokenRefreshResponseContext) context);
             }
             default -> {
             }
         }
     }
 
-    private void startFamily(TokenManager.AccessTokenResponseBuilder response, ClientSessionContext login) {
-        RefreshToken issued = response.getRefreshToken();
-        if (issued == null || !new CoveredRefresh(settings).covers(issued)) {
-            return;
-        }
-        AuthenticatedClientSessionModel clientSession = familyHomeOf(issued, login.getClientSession());
-        if (clientSession == null) {
-            return;
-        }
-        long now = Time.currentTimeMillis();
-        String family = KeycloakModelUtils.generateId();
-        TokenFamilies.makeRoomForOneMore(clientSession, now);
-        TokenFamilies.stamp(issued, family, 0);
-        TokenFamilies.write(clientSession, family, FamilyState.issued(0, now, TokenFamilies.expiryOf(issued), null, settings));
-        logger.tracef("Started refresh token family %s for client %s", family, clientSession.getClient().getClientId());
+    /**
+     * Marks the request as covered, with these settings merged into those of any other policy that applied the executor to
+     * it. {@link RefreshRotationPostProcessor} stamps or enforces once Keycloak has built the tokens.
+     */
+    private void cover() {
+        CoveredRefresh earlier = session.getAttribute(CoveredRefresh.ATTRIBUTE, CoveredRefresh.class);
+        session.setAttribute(CoveredRefresh.ATTRIBUTE, earlier == null ? new CoveredRefresh(settings) : earlier.merge(settings));
     }
 
     private void coverRefresh() {
-        session.setAttribute(CoveredRefresh.ATTRIBUTE, new CoveredRefresh(settings));
+        cover();
         RealmModel realm = session.getContext().getRealm();
         if (realm.isRevokeRefreshToken() && realmsWarnedAboutRevokeRefreshToken.add(realm.getId())) {
             logger.warnf("Realm %s: 'Revoke Refresh Token' is on, so Keycloak's own check refuses a previous refresh token"
@@ -138,12 +129,23 @@ public class RefreshTokenRotationExecutor implements ClientPolicyExecutorProvide
     }
 
     /**
+     * Keycloak 26.4 and 26.5 ({@link RefreshHook#CLIENT_POLICY_RESPONSE}) run no post-processor: the login's refresh token
+     * starts its family here, before Keycloak encodes it.
+     */
+    private void startFamilyOnOlderLines(RefreshToken issued, ClientSessionContext login) {
+        if (RefreshHook.onThisServer() != RefreshHook.CLIENT_POLICY_RESPONSE) {
+            return;
+        }
+        FamilyStart.start(session, login.getClientSession(), issued, session.getAttribute(CoveredRefresh.ATTRIBUTE, CoveredRefresh.class));
+    }
+
+    /**
      * Keycloak 26.4 and 26.5 ({@link RefreshHook#CLIENT_POLICY_RESPONSE}): the rule runs here, once per request. Keycloak
      * has verified the presented token and its session by now, and encodes the new refresh token only after this event.
      */
-    private void enforceOnResponse(TokenRefreshResponseContext context) {
-        if (session.getAttribute(ENFORCED_ATTRIBUTE) != null) {
-            // a second policy applying this executor to the same request
+    private void enforceOnOlderLines(TokenRefreshResponseContext context) {
+        if (RefreshHook.onThisServer() != RefreshHook.CLIENT_POLICY_RESPONSE || session.getAttribute(ENFORCED_ATTRIBUTE) != null) {
+            // a post-processor enforces, or a second policy applied this executor to the same request
             return;
         }
         session.setAttribute(ENFORCED_ATTRIBUTE, Boolean.TRUE);
@@ -162,15 +164,6 @@ public class RefreshTokenRotationExecutor implements ClientPolicyExecutorProvide
                 session.getAttribute(CoveredRefresh.ATTRIBUTE, CoveredRefresh.class));
     }
 
-    /** An offline token's family lives in the offline client session, which login creates beside the online one. */
-    private AuthenticatedClientSessionModel familyHomeOf(RefreshToken token, AuthenticatedClientSessionModel loginClientSession) {
-        if (!TokenFamilies.isOffline(token)) {
-            return loginClientSession;
-        }
-        return TokenFamilies.clientSessionOf(session, session.getContext().getRealm(), loginClientSession.getClient(),
-                token.getSessionId(), true);
-    }
-
     /**
      * The executor's configuration as stored in the client profile. Values are kept raw, because the Admin Console
      * stores numbers and booleans as strings and a binding error would reach the admin as HTTP 500; {@link #toSettings()}
@@ -187,8 +180,12 @@ public class RefreshTokenRotationExecutor implements ClientPolicyExecutorProvide
         @JsonProperty(RefreshTokenRotationExecutorFactory.INCLUDE_OFFLINE_TOKENS)
         protected Object includeOfflineTokens;
 
+        @JsonProperty(RefreshTokenRotationExecutorFactory.MAX_GRACE_SIBLINGS)
+        protected Object maxGraceSiblings;
+
         RotationSettings toSettings() throws InvalidSettingException {
-            return RotationSettings.parse(gracePeriodSeconds, reuseRevocationScope, includeOfflineTokens, Set.copyOf(getConfigAsMap().keySet()));
+            return RotationSettings.parse(gracePeriodSeconds, reuseRevocationScope, includeOfflineTokens, maxGraceSiblings,
+                    Set.copyOf(getConfigAsMap().keySet()));
         }
 
         /** Refuses an invalid configuration with HTTP 400 naming the property; nothing is saved. */

@@ -22,6 +22,7 @@ public class RefreshTokenRotationExecutorFactory implements ClientPolicyExecutor
     public static final String GRACE_PERIOD_SECONDS = "grace-period-seconds";
     public static final String REUSE_REVOCATION_SCOPE = "reuse-revocation-scope";
     public static final String INCLUDE_OFFLINE_TOKENS = "include-offline-tokens";
+    public static final String MAX_GRACE_SIBLINGS = "max-grace-siblings";
 
     private static final List<ProviderConfigProperty> CONFIG_PROPERTIES = ProviderConfigurationBuilder.create()
             .property()
@@ -31,9 +32,20 @@ public class RefreshTokenRotationExecutorFactory implements ClientPolicyExecutor
                         + " response lost on the way or two requests racing. It then receives a sibling of the newest token,"
                         + " so the family stays one chain; once either sibling is used, the other is reuse. Every other token,"
                         + " and the consumed one after the window, counts as reuse. The window must cover a client's request"
-                        + " timeout plus its first retry. 0 turns it off; at most " + RotationSettings.MAX_GRACE_PERIOD_SECONDS + ".")
+                        + " timeout plus its first retry. 0 turns it off; at most " + RotationSettings.MAX_GRACE_PERIOD_SECONDS + "."
+                        + " Nodes of a cluster compare their clocks here: keep them within a second of each other (NTP).")
                 .type(ProviderConfigProperty.INTEGER_TYPE)
-                .defaultValue(0)
+                .defaultValue((int) RotationSettings.DEFAULTS.gracePeriod().toSeconds())
+                .add()
+            .property()
+                .name(MAX_GRACE_SIBLINGS)
+                .label("Siblings per consumed token")
+                .helpText("How many siblings the token a rotation consumed may receive in all, inside the grace window or while"
+                        + " its rotation is still being stored (each is another access token for whoever holds it). One more"
+                        + " presentation counts as reuse. Covers a client's retries and a double submit; 1 to "
+                        + RotationSettings.MAX_MAX_GRACE_SIBLINGS + ".")
+                .type(ProviderConfigProperty.INTEGER_TYPE)
+                .defaultValue(RotationSettings.DEFAULTS.maxGraceSiblings())
                 .add()
             .property()
                 .name(REUSE_REVOCATION_SCOPE)

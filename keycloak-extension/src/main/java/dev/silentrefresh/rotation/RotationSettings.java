@@ -2,6 +2,7 @@ package dev.silentrefresh.rotation;
 
 import static dev.silentrefresh.rotation.RefreshTokenRotationExecutorFactory.GRACE_PERIOD_SECONDS;
 import static dev.silentrefresh.rotation.RefreshTokenRotationExecutorFactory.INCLUDE_OFFLINE_TOKENS;
+import static dev.silentrefresh.rotation.RefreshTokenRotationExecutorFactory.MAX_GRACE_SIBLINGS;
 import static dev.silentrefresh.rotation.RefreshTokenRotationExecutorFactory.REUSE_REVOCATION_SCOPE;
 
 import java.time.Duration;
@@ -16,28 +17,59 @@ import java.util.stream.Collectors;
  *
  * <p>Parsing accepts what the Admin Console stores (numbers and booleans as strings) and what the admin REST API may
  * send (JSON numbers and booleans). Anything else is refused with the name of the property, never guessed.
+ *
+ * @param gracePeriod          how long after a rotation the token it consumed may come back for a sibling
+ * @param revocationScope      what a reuse revokes
+ * @param includeOfflineTokens whether offline tokens are rotated and protected too
+ * @param maxGraceSiblings     how many siblings one consumed token may receive in all (inside the window, or while its
+ *                             rotation is still committing); one more presentation is reuse
  */
-record RotationSettings(Duration gracePeriod, RevocationScope revocationScope, boolean includeOfflineTokens) {
+record RotationSettings(Duration gracePeriod, RevocationScope revocationScope, boolean includeOfflineTokens, int maxGraceSiblings) {
 
     static final int MAX_GRACE_PERIOD_SECONDS = 300;
+    static final int MAX_MAX_GRACE_SIBLINGS = 100;
 
-    static final RotationSettings DEFAULTS = new RotationSettings(Duration.ZERO, RevocationScope.CLIENT_SESSION, true);
+    /**
+     * A 10 s window: two requests racing with one token (clients without a single owner of the token, such as several
+     * keycloak-js tabs sharing storage) and a lost response retried after a short timeout get through, where 0 would revoke
+     * honest users out of the box; a thief replaying inside it gains at most the siblings below and is caught at the next
+     * refresh of either side. Three siblings cover a retry, a second retry and a double submit.
+     */
+    static final RotationSettings DEFAULTS = new RotationSettings(Duration.ofSeconds(10), RevocationScope.CLIENT_SESSION, true, 3);
 
-    private static final List<String> KNOWN_PROPERTIES = List.of(GRACE_PERIOD_SECONDS, REUSE_REVOCATION_SCOPE, INCLUDE_OFFLINE_TOKENS);
+    private static final List<String> KNOWN_PROPERTIES = List.of(GRACE_PERIOD_SECONDS, REUSE_REVOCATION_SCOPE, INCLUDE_OFFLINE_TOKENS,
+            MAX_GRACE_SIBLINGS);
 
     RotationSettings {
         Objects.requireNonNull(gracePeriod, "gracePeriod cannot be null");
         Objects.requireNonNull(revocationScope, "revocationScope cannot be null");
+        if (maxGraceSiblings < 1) {
+            throw new IllegalArgumentException("maxGraceSiblings must be at least 1");
+        }
+    }
+
+    /**
+     * The settings of two executors that apply to one request (two policies covering one client): the stricter of each,
+     * so that adding a policy can only tighten protection. The shorter window and the smaller sibling bound, the wider
+     * revocation scope, offline tokens covered if either covers them.
+     */
+    RotationSettings merge(RotationSettings other) {
+        return new RotationSettings(
+                gracePeriod.compareTo(other.gracePeriod) <= 0 ? gracePeriod : other.gracePeriod,
+                revocationScope.compareTo(other.revocationScope) >= 0 ? revocationScope : other.revocationScope,
+                includeOfflineTokens || other.includeOfflineTokens,
+                Math.min(maxGraceSiblings, other.maxGraceSiblings));
     }
 
     /**
      * @param gracePeriodSeconds   raw value of {@code grace-period-seconds}, or {@code null} for the default
      * @param reuseRevocationScope raw value of {@code reuse-revocation-scope}, or {@code null} for the default
      * @param includeOfflineTokens raw value of {@code include-offline-tokens}, or {@code null} for the default
+     * @param maxGraceSiblings     raw value of {@code max-grace-siblings}, or {@code null} for the default
      * @param otherProperties      names of any further configuration properties (all of them are refused)
      */
     static RotationSettings parse(Object gracePeriodSeconds, Object reuseRevocationScope, Object includeOfflineTokens,
-                                  Collection<String> otherProperties) throws InvalidSettingException {
+                                  Object maxGraceSiblings, Collection<String> otherProperties) throws InvalidSettingException {
         if (!otherProperties.isEmpty()) {
             String name = otherProperties.iterator().next();
             throw new InvalidSettingException(name, "unknown property; known properties are " + String.join(", ", KNOWN_PROPERTIES));
@@ -45,7 +77,8 @@ record RotationSettings(Duration gracePeriod, RevocationScope revocationScope, b
         return new RotationSettings(
                 Duration.ofSeconds(parseGracePeriodSeconds(gracePeriodSeconds)),
                 parseRevocationScope(reuseRevocationScope),
-                parseIncludeOfflineTokens(includeOfflineTokens));
+                parseIncludeOfflineTokens(includeOfflineTokens),
+                parseMaxGraceSiblings(maxGraceSiblings));
     }
 
     private static int parseGracePeriodSeconds(Object raw) throws InvalidSettingException {
@@ -64,6 +97,18 @@ record RotationSettings(Duration gracePeriod, RevocationScope revocationScope, b
                     + "; a longer window gives a stolen token more time to be replayed unnoticed");
         }
         return seconds;
+    }
+
+    private static int parseMaxGraceSiblings(Object raw) throws InvalidSettingException {
+        String text = scalarText(MAX_GRACE_SIBLINGS, raw);
+        if (text == null) {
+            return DEFAULTS.maxGraceSiblings();
+        }
+        if (!text.matches("[0-9]{1,9}") || Integer.parseInt(text) < 1 || Integer.parseInt(text) > MAX_MAX_GRACE_SIBLINGS) {
+            throw new InvalidSettingException(MAX_GRACE_SIBLINGS, "must be a whole number from 1 to " + MAX_MAX_GRACE_SIBLINGS
+                    + "; every sibling is another access token for whoever holds the consumed refresh token");
+        }
+        return Integer.parseInt(text);
     }
 
     private static RevocationScope parseRevocationScope(Object raw) throws InvalidSettingException {

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class FamilyStateTest {
 
-    private static final RotationSettings TEN_SECONDS_FAMILY = new RotationSettings(Duration.ofSeconds(10), RevocationScope.FAMILY, true);
+    private static final RotationSettings TEN_SECONDS_FAMILY = new RotationSettings(Duration.ofSeconds(10), RevocationScope.FAMILY, true, 3);
 
     @Test
     void toNoteValueWhenReadBackThenTheStateIsEqual() {

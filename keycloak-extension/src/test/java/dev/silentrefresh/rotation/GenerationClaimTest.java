@@ -3,126 +3,141 @@ package dev.silentrefresh.rotation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.lang.reflect.Proxy;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 
 import org.junit.jupiter.api.Test;
-import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.SingleUseObjectProvider;
 
 /**
- * The claim's decisions against an in-memory single-use store, including one that misreports a request's own write as
- * already present, as Infinispan does for a write in flight to a node that dies.
+ * The claim's decisions against a model of Keycloak's Infinispan single-use store as it behaves (26.7.3): {@code put}
+ * deferred to the end of the writing request's transaction and dropped on rollback, every other operation at once. One
+ * cache is shared by several requests, each with its own store (its own pending writes). The store can also misreport a
+ * request's own write as already present, as Infinispan does for a write in flight to a node that dies.
  */
 class GenerationClaimTest {
 
     private static final String FAMILY = "f1";
 
-    private final FakeStore store = new FakeStore();
-    private final KeycloakSession session = sessionWith(store);
+    private final Cache cache = new Cache();
 
     @Test
     void theFirstRequestTakesTheClaim() {
-        assertEquals(GenerationClaim.Outcome.TAKEN, claim("t1").take());
+        assertEquals(new GenerationClaim.Taken(GenerationClaim.Outcome.TAKEN, FAMILY), claim(new RequestStore(cache), "t1").take());
     }
 
     @Test
-    void aSecondRequestWithTheSameTokenIsADuplicate() {
-        claim("t1").take();
+    void aSecondRequestWithTheSameTokenIsADuplicateWhileTheFirstHasNotCommitted() {
+        claim(new RequestStore(cache), "t1").take();   // its commit is still pending
 
-        assertEquals(GenerationClaim.Outcome.SAME_TOKEN_FIRST, claim("t1").take());
+        assertEquals(GenerationClaim.Outcome.SAME_TOKEN_FIRST, claim(new RequestStore(cache), "t1").take().outcome());
     }
 
     @Test
-    void aSecondRequestWithAnotherTokenOfTheGenerationIsAnotherHolder() {
-        claim("t1").take();
+    void aSecondRequestWithAnotherTokenOfTheGenerationIsAnotherHolderOfTheHoldersFamily() {
+        new GenerationClaim(new RequestStore(cache), cache::putNow, "rtr:claim:adopt:s1", "t1", "family-of-t1").take();
 
-        assertEquals(GenerationClaim.Outcome.OTHER_TOKEN_FIRST, claim("t2").take());
+        GenerationClaim.Taken second = new GenerationClaim(new RequestStore(cache), cache::putNow, "rtr:claim:adopt:s1", "t2",
+                "family-of-t2").take();
+
+        assertEquals(new GenerationClaim.Taken(GenerationClaim.Outcome.OTHER_TOKEN_FIRST, "family-of-t1"), second);
     }
 
     @Test
     void anotherGenerationIsAnotherClaim() {
-        claim("t1").take();
+        claim(new RequestStore(cache), "t1").take();
 
-        assertEquals(GenerationClaim.Outcome.TAKEN, GenerationClaim.of(session, FAMILY, 8, "t2").take());
+        assertEquals(GenerationClaim.Outcome.TAKEN,
+                new GenerationClaim(new RequestStore(cache), cache::putNow, "rtr:claim:" + FAMILY + ":8", "t2", FAMILY).take().outcome());
     }
 
     @Test
-    void aClaimTheStoreMisreportsAsTakenIsAFaultAndTheSameTokensRetryAdoptsIt() {
+    void aClaimTheStoreMisreportsAsTakenIsAFaultAndTheSameTokensRetryAdoptsItAfterTheFirstRequestRolledBack() {
         // the store writes the claim but answers "present" (Infinispan retrying the write on a survivor)
-        store.misreportNextPutIfAbsent = true;
+        cache.misreportNextPutIfAbsent = true;
+        RequestStore failed = new RequestStore(cache);
 
-        assertThrows(GenerationClaim.UnrecordedClaimException.class, () -> claim("t1").take(), "never reuse");
+        assertThrows(GenerationClaim.UnrecordedClaimException.class, () -> claim(failed, "t1").take(), "never reuse");
+        failed.rollback();   // the request answered 503 and its transaction rolled back
 
-        assertEquals(GenerationClaim.Outcome.TAKEN, claim("t1").take());
+        assertEquals(GenerationClaim.Outcome.TAKEN, claim(new RequestStore(cache), "t1").take().outcome());
         // and from then on the claim names its holder
-        assertEquals(GenerationClaim.Outcome.OTHER_TOKEN_FIRST, claim("t2").take());
+        assertEquals(GenerationClaim.Outcome.OTHER_TOKEN_FIRST, claim(new RequestStore(cache), "t2").take().outcome());
     }
 
     @Test
     void anotherTokenFindingAnUnrecordedClaimIsAFaultNotReuse() {
-        store.misreportNextPutIfAbsent = true;
-        assertThrows(GenerationClaim.UnrecordedClaimException.class, () -> claim("t1").take());
+        cache.misreportNextPutIfAbsent = true;
+        assertThrows(GenerationClaim.UnrecordedClaimException.class, () -> claim(new RequestStore(cache), "t1").take());
 
-        assertThrows(GenerationClaim.UnrecordedClaimException.class, () -> claim("t2").take(),
+        assertThrows(GenerationClaim.UnrecordedClaimException.class, () -> claim(new RequestStore(cache), "t2").take(),
                 "an unrecorded claim is no evidence against t2 either");
     }
 
-    private GenerationClaim claim(String tokenId) {
-        return GenerationClaim.of(session, FAMILY, 7, tokenId);
+    @Test
+    void aHolderRecordWrittenWithTheRequestsOwnPutIsInvisibleUntilItCommitsWhichIsWhyTheClaimWritesItApart() {
+        RequestStore winner = new RequestStore(cache);
+        new GenerationClaim(winner, (key, lifespan, notes) -> winner.put(key, lifespan, notes), "rtr:claim:" + FAMILY + ":7", "t1",
+                FAMILY).take();
+
+        assertThrows(GenerationClaim.UnrecordedClaimException.class, () -> claim(new RequestStore(cache), "t1").take(),
+                "with the store's own put the competitor cannot see the holder before the winner commits");
     }
 
-    private static KeycloakSession sessionWith(SingleUseObjectProvider store) {
-        return (KeycloakSession) Proxy.newProxyInstance(GenerationClaimTest.class.getClassLoader(), new Class<?>[] {KeycloakSession.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("singleUseObjects")) {
-                        return store;
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
+    private static GenerationClaim claim(RequestStore store, String tokenId) {
+        return new GenerationClaim(store, store.cache::putNow, "rtr:claim:" + FAMILY + ":7", tokenId, FAMILY);
     }
 
-    /** Keys without expiry; {@link #misreportNextPutIfAbsent} makes the next {@code putIfAbsent} write and answer "present". */
-    private static final class FakeStore implements SingleUseObjectProvider {
+    /** The cluster-wide cache: keys without expiry. */
+    private static final class Cache {
 
-        private final Set<String> keys = new HashSet<>();
-        private final Map<String, Map<String, String>> notes = new HashMap<>();
+        private final Map<String, Map<String, String>> entries = new HashMap<>();
         boolean misreportNextPutIfAbsent;
+
+        void putNow(String key, long lifespanSeconds, Map<String, String> notes) {
+            entries.put(key, Map.copyOf(notes));
+        }
+    }
+
+    /** One request's view of the store: {@code put} waits for {@link #commit()}, everything else acts on the cache at once. */
+    private static final class RequestStore implements SingleUseObjectProvider {
+
+        private final Cache cache;
+        private final Map<String, Map<String, String>> pending = new HashMap<>();
+
+        RequestStore(Cache cache) {
+            this.cache = cache;
+        }
+
+        void rollback() {
+            pending.clear();
+        }
 
         @Override
         public void put(String key, long lifespanSeconds, Map<String, String> values) {
-            keys.add(key);
-            notes.put(key, Map.copyOf(values));
+            pending.put(key, Map.copyOf(values));
         }
 
         @Override
         public Map<String, String> get(String key) {
-            return notes.get(key);
+            return pending.containsKey(key) ? pending.get(key) : cache.entries.get(key);
         }
 
         @Override
         public Map<String, String> remove(String key) {
-            keys.remove(key);
-            return notes.remove(key);
+            return cache.entries.remove(key);
         }
 
         @Override
         public boolean replace(String key, Map<String, String> values) {
-            if (!keys.contains(key)) {
-                return false;
-            }
-            notes.put(key, Map.copyOf(values));
-            return true;
+            return cache.entries.replace(key, Map.copyOf(values)) != null;
         }
 
         @Override
         public boolean putIfAbsent(String key, long lifespanInSeconds) {
-            boolean added = keys.add(key);
-            if (misreportNextPutIfAbsent) {
-                misreportNextPutIfAbsent = false;
+            boolean added = cache.entries.putIfAbsent(key, Map.of()) == null;
+            if (cache.misreportNextPutIfAbsent) {
+                cache.misreportNextPutIfAbsent = false;
                 return false;
             }
             return added;
@@ -130,7 +145,7 @@ class GenerationClaimTest {
 
         @Override
         public boolean contains(String key) {
-            return keys.contains(key);
+            return cache.entries.containsKey(key);
         }
 
         @Override

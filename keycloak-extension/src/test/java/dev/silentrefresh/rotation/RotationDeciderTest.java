@@ -139,6 +139,6 @@ class RotationDeciderTest {
     }
 
     private static RotationSettings settings(int graceSeconds) {
-        return new RotationSettings(Duration.ofSeconds(graceSeconds), RevocationScope.CLIENT_SESSION, true);
+        return new RotationSettings(Duration.ofSeconds(graceSeconds), RevocationScope.CLIENT_SESSION, true, 3);
     }
 }

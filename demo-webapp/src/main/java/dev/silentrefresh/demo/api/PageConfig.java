@@ -13,9 +13,10 @@ import dev.silentrefresh.demo.DemoConfig;
  * @param audience    the API audience the access token is for
  * @param dpopClientId the public client whose tokens are bound to a DPoP key
  * @param refreshGraceSeconds the server's grace window for a refresh retried with the same token (see the browser client)
+ * @param refreshBoundTokenRetry the DPoP client's executor has bound-token-retry on (the browser client's {@code boundTokenRetry})
  */
 public record PageConfig(String keycloakUrl, String realm, String clientId, String audience, String dpopClientId,
-                         long refreshGraceSeconds) {
+                         long refreshGraceSeconds, boolean refreshBoundTokenRetry) {
 
     public PageConfig {
         Objects.requireNonNull(keycloakUrl, "keycloakUrl cannot be null");
@@ -31,6 +32,6 @@ public record PageConfig(String keycloakUrl, String realm, String clientId, Stri
     /** What the page needs of the app's settings. */
     public static PageConfig of(DemoConfig config) {
         return new PageConfig(config.keycloakUrl().toString(), config.realm(), config.clientId(), config.audience(),
-                config.dpopClientId(), config.refreshGrace().toSeconds());
+                config.dpopClientId(), config.refreshGrace().toSeconds(), config.refreshBoundTokenRetry());
     }
 }

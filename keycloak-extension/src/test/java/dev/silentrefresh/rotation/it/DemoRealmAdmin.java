@@ -37,9 +37,14 @@ final class DemoRealmAdmin {
         return realm;
     }
 
-    /** The executor's three properties, as the Admin Console stores them. */
+    /** Three of the executor's properties, as the Admin Console stores them; the others keep their defaults. */
     void configureRotation(int graceSeconds, String scope, boolean includeOffline) {
         RotationProfile.configure(realm, graceSeconds, scope, includeOffline);
+    }
+
+    /** The executor's properties with {@code max-grace-siblings} too. */
+    void configureRotation(int graceSeconds, String scope, boolean includeOffline, int maxGraceSiblings) {
+        RotationProfile.configure(realm, graceSeconds, scope, includeOffline, maxGraceSiblings);
     }
 
     void setRealmRevokeRefreshToken(boolean revoke) {

@@ -1,6 +1,7 @@
 package dev.silentrefresh.rotation.it;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -51,6 +52,11 @@ final class KeycloakCluster implements AutoCloseable {
                     folder.resolve("node-a"),
                     Path.of(System.getProperty("extension.jar")),
                     realm);
+            // the fault-test hook (slow commits, a claim without a holder) where the build made it; inert unless a test uses it
+            String hook = System.getProperty("extension.testhook.jar");
+            if (hook != null && Files.isRegularFile(Path.of(hook))) {
+                cluster.nodeA.addProvider(Path.of(hook));
+            }
             // build once, then copy: the second node needs no second augmentation
             cluster.nodeA.build("--db=postgres", "--health-enabled=true");
             cluster.nodeB = cluster.nodeA.copyTo(folder.resolve("node-b"));

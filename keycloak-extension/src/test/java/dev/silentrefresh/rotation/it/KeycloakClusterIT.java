@@ -5,10 +5,22 @@ import static dev.silentrefresh.rotation.it.RefreshTokenRotationScenarios.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,6 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.Keycloak;
 import org.keycloak.admin.client.resource.RealmResource;
 import org.keycloak.representations.idm.EventRepresentation;
+
+import dev.silentrefresh.rotation.testhook.SlowCommitPostProcessorFactory;
 
 /**
  * Two Keycloak 26.7.3 nodes in one Infinispan cluster on a shared PostgreSQL, on loopback: rotation state and the family
@@ -28,6 +42,14 @@ class KeycloakClusterIT {
     private static final String DATABASE = "keycloak_cluster_it";
     /** Short, so that the retries after a fault come after it: a rotation left behind would be reuse then. */
     private static final int GRACE_SECONDS_UNDER_FAULTS = 2;
+    /**
+     * How long the test hook holds back a commit: far beyond the executor's wait for a claim's holder (about 0.6 s), with
+     * room for the competing request to arrive on a busy machine.
+     */
+    private static final long SLOW_COMMIT_MILLIS = 6_000;
+    private static final String BROWSER_ORIGIN = "http://localhost:8081";
+    private static final String OTHER_CLIENT = "other-spa";
+    private static final String OTHER_REDIRECT = "http://localhost:8081/other";
 
     private static KeycloakCluster cluster;
     private static LocalPostgres postgres;
@@ -94,7 +116,8 @@ class KeycloakClusterIT {
 
     @Test
     void parallelRefreshesOnBothNodesInsideTheGraceWindowAllSucceedOnOneChain() throws Exception {
-        RotationProfile.configure(demo(), 30, "client-session", true);
+        // ten requests with one token: the rotation and nine siblings, which the bound must allow here
+        RotationProfile.configure(demo(), 30, "client-session", true, 10);
         TokenResponse login = spa(nodeA).login("alice", "alice");
         TokenResponse current = ok(spa(nodeB).refresh(login.refreshToken()));
 
@@ -132,6 +155,207 @@ class KeycloakClusterIT {
         }
 
         assertEveryChainGoesOnAfterTheWindowWithoutReuse(chains);
+    }
+
+    // --- the single-use store as it really is (issue 17, items 3, 6, 8, 9), with the test hook --------------------------
+
+    /** Item 8: the holder record is seen while the winner's commit is still pending, so a duplicate is told what it is. */
+    @Test
+    void aDuplicateArrivingWhileTheWinnersCommitStallsGetsASiblingNotA503() throws Exception {
+        RotationProfile.configure(demo(), 30, "client-session", true);
+        TokenResponse current = ok(spa(nodeA).refresh(spa(nodeA).login("alice", "alice").refreshToken()));
+
+        CompletableFuture<TokenResponse> winner = stalledRefresh(nodeA, spa(nodeA), current.refreshToken());
+        TokenResponse duplicate = spa(nodeB).refresh(current.refreshToken());
+
+        assertEquals(2, ok(duplicate).refreshTokenGeneration(), "a sibling of the winner's token");
+        assertEquals(2, ok(winner.get()).refreshTokenGeneration());
+    }
+
+    @Test
+    void anotherTokenOfTheGenerationArrivingWhileTheWinnersCommitStallsIsReuseNotA503() throws Exception {
+        RotationProfile.configure(demo(), 30, "client-session", true);
+        demo().clearEvents();
+        TokenResponse login = spa(nodeA).login("alice", "alice");
+        TokenResponse twin = ok(spa(nodeA).refresh(login.refreshToken()));
+        TokenResponse sibling = ok(spa(nodeB).refresh(login.refreshToken()));   // inside the window: two tokens of generation 1
+
+        CompletableFuture<TokenResponse> winner = stalledRefresh(nodeA, spa(nodeA), twin.refreshToken());
+        TokenResponse other = spa(nodeB).refresh(sibling.refreshToken());
+
+        assertInvalidGrant(other);
+        TokenResponse won = ok(winner.get());
+        assertInvalidGrant(spa(nodeA).refresh(won.refreshToken()));
+        assertEquals(1, reuseEvents().size());
+    }
+
+    /**
+     * Item 8: a claim that names no holder (a request that died with its node) answers 503 once, and the same token coming
+     * back adopts it: the note of having seen it must be stored although the first request is rolled back.
+     */
+    @Test
+    void aClaimLeftWithoutAHolderAnswers503OnceAndIsAdoptedWhenTheSameTokenComesBack() {
+        RotationProfile.configure(demo(), 0, "client-session", true);
+        demo().clearEvents();
+        TokenResponse current = ok(spa(nodeA).refresh(spa(nodeA).login("alice", "alice").refreshToken()));
+        leaveClaimWithoutHolder(nodeA, current);
+
+        TokenResponse first = spa(nodeA).refresh(current.refreshToken());
+        assertEquals(503, first.status(), first::toString);
+
+        TokenResponse again = ok(spa(nodeB).refresh(current.refreshToken()));
+        assertEquals(2, again.refreshTokenGeneration());
+        ok(spa(nodeA).refresh(again.refreshToken()));
+        assertTrue(reuseEvents().isEmpty());
+    }
+
+    /** Item 6 (contract 1): the executor's own 503 says nothing was consumed, and a browser may read its Retry-After. */
+    @Test
+    void theExecutors503SaysNothingWasConsumedAndABrowserCanReadItsRetryAfter() {
+        RotationProfile.configure(demo(), 0, "client-session", true);
+        TokenResponse current = ok(spa(nodeA).refresh(spa(nodeA).login("alice", "alice").refreshToken()));
+        leaveClaimWithoutHolder(nodeA, current);
+
+        TokenResponse fault = spa(nodeA).refresh(current.refreshToken(), Map.of("Origin", BROWSER_ORIGIN));
+
+        assertEquals(503, fault.status(), fault::toString);
+        HttpHeaders headers = fault.raw().headers();
+        assertEquals("2", headers.firstValue("Retry-After").orElse(null));
+        assertEquals(BROWSER_ORIGIN, headers.firstValue("Access-Control-Allow-Origin").orElse(null));
+        List<String> exposed = headers.allValues("Access-Control-Expose-Headers").stream()
+                .flatMap(value -> Arrays.stream(value.split(","))).map(String::trim).map(s -> s.toLowerCase(Locale.ROOT)).toList();
+        assertTrue(exposed.contains("retry-after"), "Retry-After is not readable by a browser: exposed " + exposed);
+        assertEquals("temporarily_unavailable", fault.error());
+        assertEquals(Boolean.FALSE, fault.body().get("refresh_token_consumed"), "the contract's mark: " + fault.body().keySet());
+        assertEquals("no-store", headers.firstValue("Cache-Control").orElse(null));
+    }
+
+    /** Item 9: a revocation that cannot be written revokes nothing, says so, and the replay is caught once writes work. */
+    @Test
+    void aRevocationThatCannotBeWrittenRevokesNothingAndTheReplayIsCaughtOnceWritesWorkAgain() throws Exception {
+        RotationProfile.configure(demo(), 0, "family", true);
+        demo().clearEvents();
+        TokenResponse login = spa(nodeA).login("alice", "alice");
+        TokenResponse newest = ok(spa(nodeA).refresh(login.refreshToken()));
+
+        postgres.failSessionWrites(DATABASE);
+        TokenResponse replay;
+        try {
+            replay = spa(nodeB).refresh(login.refreshToken());
+        } finally {
+            postgres.allowSessionWrites(DATABASE);
+        }
+        assertEquals(503, replay.status(), replay::toString);
+        assertTrue(reuseEvents().isEmpty(), "no event claims a revocation that did not happen");
+
+        // the answer said nothing was revoked: the honest holder goes on
+        TokenResponse next = ok(refreshWhileKeycloakReconnects(spa(nodeA), newest.refreshToken()));
+
+        assertInvalidGrant(refreshWhileKeycloakReconnects(spa(nodeB), login.refreshToken()));
+        assertInvalidGrant(spa(nodeA).refresh(next.refreshToken()));
+        List<EventRepresentation> reuses = reuseEvents();
+        assertEquals(1, reuses.size());
+        assertEquals("revoked", reuses.get(0).getDetails().get("reuse_revocation"));
+        assertEquals(Boolean.FALSE, replay.body().get("refresh_token_consumed"), "the 503 was the executor's own");
+    }
+
+    /** Item 3: the adoption's loser revokes the family that won it, while the winner's commit is still pending. */
+    @Test
+    void anAdoptionLostToAPendingWinnerRevokesTheWinnersFamilyUnderTheFamilyScope() throws Exception {
+        RotationProfile.configure(demo(), 0, "family", true);
+        demo().clearEvents();
+        DemoRealmAdmin realmAdmin = new DemoRealmAdmin(demo());
+        realmAdmin.ensurePublicClient(OTHER_CLIENT, OTHER_REDIRECT);
+        OidcTestClient other = new OidcTestClient(nodeA.baseUrl(), "demo", OTHER_CLIENT, OTHER_REDIRECT);
+        TokenResponse older = other.login("alice", "alice");
+        TokenResponse newer = ok(other.refresh(older.refreshToken()));   // stock Keycloak: both stay valid
+        realmAdmin.setClientAttribute(OTHER_CLIENT, DemoRealmAdmin.ROTATION_ATTRIBUTE, "enabled");
+        try {
+            CompletableFuture<TokenResponse> winner = stalledRefresh(nodeA, other, older.refreshToken());
+            TokenResponse loser = new OidcTestClient(nodeB.baseUrl(), "demo", OTHER_CLIENT, OTHER_REDIRECT).refresh(newer.refreshToken());
+
+            assertInvalidGrant(loser);
+            TokenResponse adopted = ok(winner.get());
+            assertInvalidGrant(other.refresh(adopted.refreshToken()));
+            List<EventRepresentation> reuses = reuseEvents();
+            assertEquals(1, reuses.size());
+            assertEquals(adopted.refreshTokenClaims().get("rtr_fam"), reuses.get(0).getDetails().get("refresh_token_family"));
+        } finally {
+            realmAdmin.setClientAttribute(OTHER_CLIENT, DemoRealmAdmin.ROTATION_ATTRIBUTE, null);
+        }
+    }
+
+    /**
+     * Item 10: a revocation leaves one mark in the replicated single-use store whatever its scope and however many logins
+     * the client session holds, so the store grows by one key per detected reuse; and what one such key costs.
+     */
+    @Test
+    void aRevocationLeavesOneMarkWhateverItsScopeAndHoweverManyFamiliesItEnds() {
+        for (String scope : List.of("family", "client-session", "user-session")) {
+            RotationProfile.configure(demo(), 0, scope, true);
+            OidcTestClient.Browser browser = new OidcTestClient.Browser();
+            TokenResponse replayed = spa(nodeA).login(browser, "alice", "alice", "");
+            for (int tab = 0; tab < 4; tab++) {
+                spa(nodeA).login(browser, "alice", "alice", "");   // four more families in the same client session
+            }
+            ok(spa(nodeA).refresh(replayed.refreshToken()));
+            long before = marks(nodeA);
+
+            assertInvalidGrant(spa(nodeB).refresh(replayed.refreshToken()));
+
+            assertEquals(before + 1, marks(nodeA), scope + ": one key per revocation");
+        }
+        int perKey = Integer.parseInt(hook(nodeA, "POST", "single-use-objects/measure?count=20000"));
+        System.out.printf("[measured] a revocation mark: %d bytes of heap on each of its two owners%n", perKey);
+    }
+
+    private static long marks(KeycloakDistribution node) {
+        return Long.parseLong(hook(node, "GET", "single-use-objects/count?prefix=rtr:revoked:"));
+    }
+
+    private static String hook(KeycloakDistribution node, String method, String path) {
+        HttpResponse<String> response = OidcTestClient.send(HttpClient.newHttpClient(), HttpRequest.newBuilder(
+                URI.create(node.baseUrl() + "/realms/demo/rtr-test-hook/" + path))
+                .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofMinutes(2)).build());
+        assertEquals(200, response.statusCode(), method + " " + path);
+        return response.body().trim();
+    }
+
+    /**
+     * A refresh through {@code client} (of {@code node}) whose commit the test hook holds back for
+     * {@link #SLOW_COMMIT_MILLIS}; returns once the request is stalled in its commit, so it holds its claim by then.
+     */
+    private static CompletableFuture<TokenResponse> stalledRefresh(KeycloakDistribution node, OidcTestClient client, String refreshToken)
+            throws Exception {
+        long stallsBefore = stalledCommits(node);
+        CompletableFuture<TokenResponse> refresh = CompletableFuture.supplyAsync(() -> client.refresh(refreshToken,
+                Map.of(SlowCommitPostProcessorFactory.COMMIT_DELAY_HEADER, Long.toString(SLOW_COMMIT_MILLIS))));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (stalledCommits(node) == stallsBefore) {
+            if (System.nanoTime() > deadline || refresh.isDone()) {
+                throw new IllegalStateException("the refresh never stalled in its commit: " + (refresh.isDone() ? refresh.get() : "no answer"));
+            }
+            Thread.sleep(20);
+        }
+        return refresh;
+    }
+
+    private static long stalledCommits(KeycloakDistribution node) throws IOException {
+        return node.serverLog().lines().filter(line -> line.contains("test hook: holding this request's commit back")).count();
+    }
+
+    /** Takes the claim on moving the token's family on from its generation, as a request that died right after would. */
+    private static void leaveClaimWithoutHolder(KeycloakDistribution node, TokenResponse token) {
+        String key = "rtr:claim:" + token.refreshTokenClaims().get("rtr_fam") + ":" + token.refreshTokenGeneration();
+        HttpResponse<String> taken = OidcTestClient.send(HttpClient.newHttpClient(), HttpRequest.newBuilder(
+                URI.create(node.baseUrl() + "/realms/demo/rtr-test-hook/single-use-objects/" + URLEncoder.encode(key, StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(204, taken.statusCode(), "the test hook is not deployed, or the claim was taken: " + taken.statusCode());
+    }
+
+    private static List<EventRepresentation> reuseEvents() {
+        return demo().getEvents(List.of("REFRESH_TOKEN_ERROR"), null, null, null, null, null, 0, 100).stream()
+                .filter(e -> "refresh_token_reused".equals(e.getError())).toList();
     }
 
     /** Four logins, each refreshed once, every other one on each node. */

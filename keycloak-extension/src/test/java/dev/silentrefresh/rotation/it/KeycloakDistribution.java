@@ -82,6 +82,11 @@ final class KeycloakDistribution implements AutoCloseable {
         return home;
     }
 
+    /** Deploys one more provider jar (before {@link #build}), e.g. the test hook. */
+    void addProvider(Path jar) throws IOException {
+        Files.copy(jar, home.resolve("providers").resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+    }
+
     /** Runs {@code kc.sh build} with the given build options, so that later starts can be {@code --optimized}. */
     void build(String... options) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(home.resolve("bin").resolve("kc.sh").toString(), "build"));

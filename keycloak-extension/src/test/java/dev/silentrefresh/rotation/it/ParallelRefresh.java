@@ -1,13 +1,14 @@
 package dev.silentrefresh.rotation.it;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-/** Presents one refresh token through several clients at the same instant, as racing tabs or a thief would. */
+/** Presents refresh tokens through several clients at the same instant, as racing tabs or a thief would. */
 final class ParallelRefresh {
 
     private ParallelRefresh() {
@@ -15,11 +16,18 @@ final class ParallelRefresh {
 
     /** One refresh per client, all released at once; the responses in the clients' order. */
     static List<TokenResponse> of(String refreshToken, List<OidcTestClient> clients) throws Exception {
+        return ofEach(Collections.nCopies(clients.size(), refreshToken), clients);
+    }
+
+    /** The i-th token through the i-th client, all released at once; the responses in the clients' order. */
+    static List<TokenResponse> ofEach(List<String> refreshTokens, List<OidcTestClient> clients) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients.size());
         try {
             CountDownLatch start = new CountDownLatch(1);
             List<Future<TokenResponse>> futures = new ArrayList<>();
-            for (OidcTestClient client : clients) {
+            for (int i = 0; i < clients.size(); i++) {
+                OidcTestClient client = clients.get(i);
+                String refreshToken = refreshTokens.get(i);
                 futures.add(pool.submit(() -> {
                     start.await();
                     return client.refresh(refreshToken);

@@ -31,6 +31,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.keycloak.admin.client.resource.RealmResource;
 import org.keycloak.representations.idm.ClientPoliciesRepresentation;
+import org.keycloak.representations.idm.ClientPolicyRepresentation;
 import org.keycloak.representations.idm.ClientProfileRepresentation;
 import org.keycloak.representations.idm.ClientProfilesRepresentation;
 import org.keycloak.representations.idm.ComponentTypeRepresentation;
@@ -495,7 +496,8 @@ public abstract class RefreshTokenRotationScenarios {
 
     @Test
     void parallelRefreshesInsideTheGraceWindowAllSucceedAndTheClientGoesOnWithOneResult() throws Exception {
-        admin.configureRotation(30, "client-session", true);
+        // twelve requests with one token: the rotation and eleven siblings, which the bound must allow here
+        admin.configureRotation(30, "client-session", true, PARALLEL_REQUESTS);
         for (int round = 0; round < PARALLEL_ROUNDS; round++) {
             TokenResponse login = spa.login("alice", "alice");
             TokenResponse current = ok(spa.refresh(login.refreshToken()));
@@ -759,6 +761,259 @@ public abstract class RefreshTokenRotationScenarios {
         }
     }
 
+    // --- 10. rotation contract v3 (issue 17) ----------------------------------------------------------------------
+
+    /** Issue 17, item 1: a stamped family stays enforced whatever the settings become, revoked ones above all. */
+    @Test
+    void anOfflineFamilyRevokedUnderTheFamilyScopeStaysRevokedAfterOfflineTokensAreExcluded() {
+        admin.configureRotation(0, "family", true);
+        TokenResponse login = ok(spa.login("alice", "alice", "offline_access"));
+        TokenResponse newest = ok(spa.refresh(login.refreshToken()));
+        assertInvalidGrant(spa.refresh(login.refreshToken()));
+
+        admin.configureRotation(0, "family", false);
+
+        assertInvalidGrant(spa.refresh(login.refreshToken()));
+        assertInvalidGrant(spa.refresh(newest.refreshToken()));
+    }
+
+    @Test
+    void anOfflineFamilyStaysSingleUseAfterOfflineTokensAreExcluded() {
+        TokenResponse login = ok(spa.login("alice", "alice", "offline_access"));
+        TokenResponse first = ok(spa.refresh(login.refreshToken()));
+
+        admin.configureRotation(0, "client-session", false);
+
+        TokenResponse second = ok(spa.refresh(first.refreshToken()));
+        assertEquals(2, second.refreshTokenGeneration(), "the family started under the setting still rotates");
+        assertInvalidGrant(spa.refresh(first.refreshToken()));
+        assertEquals(1, admin.reuseEvents().size(), describe(admin.reuseEvents()));
+    }
+
+    /** Issue 17, item 2: inside the window the consumed token buys a bounded number of siblings, never an unlimited one. */
+    @Test
+    void insideTheGraceWindowTheConsumedTokenGetsThreeSiblingsByDefaultAndTheFourthReplayIsReuse() {
+        admin.configureRotation(30, "client-session", true);
+        TokenResponse login = spa.login("alice", "alice");
+        TokenResponse newest = ok(spa.refresh(login.refreshToken()));
+        for (int sibling = 1; sibling <= 3; sibling++) {
+            assertEquals(1, ok(spa.refresh(login.refreshToken())).refreshTokenGeneration(), "sibling " + sibling);
+        }
+
+        assertInvalidGrant(spa.refresh(login.refreshToken()));
+
+        assertInvalidGrant(spa.refresh(newest.refreshToken()));
+        List<EventRepresentation> reuses = admin.reuseEvents();
+        assertEquals(1, reuses.size(), describe(reuses));
+        assertEquals("revoked", reuses.get(0).getDetails().get("reuse_revocation"));
+    }
+
+    @Test
+    void everyGraceSiblingIsRecordedAsAnEventAndALogLineWithoutATokenValue() {
+        admin.configureRotation(30, "client-session", true, 5);
+        TokenResponse login = spa.login("alice", "alice");
+        TokenResponse newest = ok(spa.refresh(login.refreshToken()));
+        TokenResponse first = ok(spa.refresh(login.refreshToken()));
+        TokenResponse second = ok(spa.refresh(login.refreshToken()));
+
+        String consumed = (String) Jwt.claims(login.refreshToken()).get("jti");
+        List<EventRepresentation> graces = realm.getEvents(List.of("REFRESH_TOKEN"), null, null, null, null, null, 0, 1000).stream()
+                .filter(e -> e.getDetails() != null && e.getDetails().containsKey("refresh_token_grace_sibling")).toList();
+        assertEquals(2, graces.size(), describe(graces));
+        for (EventRepresentation grace : graces) {
+            assertAll(
+                    () -> assertEquals(SPA, grace.getClientId()),
+                    () -> assertEquals(sessionIdOf(newest), grace.getSessionId()),
+                    () -> assertEquals(family(login), grace.getDetails().get("refresh_token_family")),
+                    () -> assertEquals(consumed, grace.getDetails().get("refresh_token_id")),
+                    () -> assertEquals("5", grace.getDetails().get("max_grace_siblings")));
+        }
+        assertEquals(List.of("1", "2"), graces.stream().map(e -> e.getDetails().get("refresh_token_grace_sibling")).sorted().toList());
+        List<String> lines = keycloak().serverLog().lines()
+                .filter(line -> line.contains("grace sibling") && line.contains(consumed)).toList();
+        assertEquals(2, lines.size(), "one log line per grace sibling: " + lines);
+        String log = keycloak().serverLog();
+        for (TokenResponse response : List.of(login, newest, first, second)) {
+            assertFalse(log.contains(signatureOf(response.refreshToken())), "a token value reached the server log");
+        }
+    }
+
+    /** Issue 17, item 3: two unstamped tokens of one login race to be adopted; the family that won is the one revoked. */
+    @Test
+    void anAdoptionRaceUnderTheFamilyScopeRevokesTheFamilyThatWonAndSaysSo() throws Exception {
+        admin.ensurePublicClient(OTHER_CLIENT, OTHER_REDIRECT);
+        admin.configureRotation(0, "family", true);
+        OidcTestClient other = new OidcTestClient(keycloak().baseUrl(), REALM, OTHER_CLIENT, OTHER_REDIRECT);
+        for (int round = 0; round < PARALLEL_ROUNDS; round++) {
+            TokenResponse older = other.login("alice", "alice");
+            TokenResponse newer = ok(other.refresh(older.refreshToken()));   // stock Keycloak: both stay valid
+            List<TokenResponse> results;
+            admin.setClientAttribute(OTHER_CLIENT, DemoRealmAdmin.ROTATION_ATTRIBUTE, "enabled");
+            try {
+                results = ParallelRefresh.ofEach(List.of(older.refreshToken(), newer.refreshToken()), List.of(
+                        new OidcTestClient(keycloak().baseUrl(), REALM, OTHER_CLIENT, OTHER_REDIRECT),
+                        new OidcTestClient(keycloak().baseUrl(), REALM, OTHER_CLIENT, OTHER_REDIRECT)));
+            } finally {
+                admin.setClientAttribute(OTHER_CLIENT, DemoRealmAdmin.ROTATION_ATTRIBUTE, null);
+            }
+
+            List<TokenResponse> adopted = results.stream().filter(r -> r.status() == 200).toList();
+            assertEquals(1, adopted.size(), "round " + round + ": one adoption: " + results);
+            results.stream().filter(r -> r.status() != 200).forEach(RefreshTokenRotationScenarios::assertInvalidGrant);
+            TokenResponse winner = adopted.get(0);
+            assertInvalidGrant(other.refresh(winner.refreshToken()));
+            String sessionId = sessionIdOf(older);
+            List<EventRepresentation> reuses = admin.reuseEvents().stream().filter(e -> sessionId.equals(e.getSessionId())).toList();
+            assertEquals(1, reuses.size(), "round " + round + ": " + describe(reuses));
+            assertEquals(family(winner), reuses.get(0).getDetails().get("refresh_token_family"), "round " + round + ": the event names the family revoked");
+            assertEquals("revoked", reuses.get(0).getDetails().get("reuse_revocation"));
+        }
+    }
+
+    /** Issue 17, item 4: a policy that does not vote on login must not leave logins unstamped in a shared client session. */
+    @Test
+    void underAPolicyThatDoesNotVoteOnLoginEveryLoginIsStampedAndTwoLoginsInOneClientSessionBothGoOn() {
+        ClientPoliciesRepresentation original = admin.policies();
+        admin.usePolicyCondition("grant-type", json(Map.of("grant_types", List.of("refresh_token"))));
+        try {
+            OidcTestClient.Browser browser = new OidcTestClient.Browser();
+            TokenResponse firstTab = spa.login(browser, "alice", "alice", "");
+            TokenResponse secondTab = spa.login(browser, "alice", "alice", "");   // a second tab, or a silent re-login
+            assertEquals(sessionIdOf(firstTab), sessionIdOf(secondTab), "one client session for both logins");
+
+            ok(spa.refresh(ok(spa.refresh(firstTab.refreshToken())).refreshToken()));
+            ok(spa.refresh(ok(spa.refresh(secondTab.refreshToken())).refreshToken()));
+
+            assertTrue(admin.reuseEvents().isEmpty(), describe(admin.reuseEvents()));
+            assertEquals(0, firstTab.refreshTokenGeneration(), "stamped at issue");
+            assertEquals(0, secondTab.refreshTokenGeneration(), "stamped at issue");
+            assertNotEquals(family(firstTab), family(secondTab));
+        } finally {
+            admin.restorePolicies(original);
+        }
+    }
+
+    /** Issue 17, item 4: the adoption claim tells an online from an offline client session of the same login. */
+    @Test
+    void aLoginsOnlineAndOfflineTokensFromBeforeThePolicyAreBothAdopted() {
+        admin.ensurePublicClient(OTHER_CLIENT, OTHER_REDIRECT);
+        OidcTestClient other = new OidcTestClient(keycloak().baseUrl(), REALM, OTHER_CLIENT, OTHER_REDIRECT);
+        OidcTestClient.Browser browser = new OidcTestClient.Browser();
+        TokenResponse online = other.login(browser, "alice", "alice", "");
+        TokenResponse offline = ok(other.login(browser, "alice", "alice", "offline_access"));
+        assertEquals("Offline", offline.refreshTokenClaims().get("typ"));
+        admin.setClientAttribute(OTHER_CLIENT, DemoRealmAdmin.ROTATION_ATTRIBUTE, "enabled");
+        try {
+            TokenResponse onlineAdopted = ok(other.refresh(online.refreshToken()));
+            TokenResponse offlineAdopted = ok(other.refresh(offline.refreshToken()));
+
+            assertEquals(1, onlineAdopted.refreshTokenGeneration());
+            assertEquals(1, offlineAdopted.refreshTokenGeneration());
+            ok(other.refresh(onlineAdopted.refreshToken()));
+            ok(other.refresh(offlineAdopted.refreshToken()));
+            assertTrue(admin.reuseEvents().isEmpty(), describe(admin.reuseEvents()));
+        } finally {
+            admin.setClientAttribute(OTHER_CLIENT, DemoRealmAdmin.ROTATION_ATTRIBUTE, null);
+        }
+    }
+
+    /**
+     * Issue 17, item 5: Keycloak copies the online client session's notes into the offline one it creates; an offline
+     * replay's revocation must not reach the online families through those copies.
+     */
+    @Test
+    void anOfflineReplayUnderTheClientSessionScopeRevokesTheOfflineClientSessionOnly() {
+        OidcTestClient.Browser browser = new OidcTestClient.Browser();
+        TokenResponse online = spa.login(browser, "alice", "alice", "");
+        TokenResponse onlineNext = ok(spa.refresh(online.refreshToken()));
+        TokenResponse offline = ok(spa.login(browser, "alice", "alice", "offline_access"));
+        assertEquals(sessionIdOf(online), sessionIdOf(offline), "the offline session belongs to the same login");
+        TokenResponse offlineNext = ok(spa.refresh(offline.refreshToken()));
+
+        assertInvalidGrant(spa.refresh(offline.refreshToken()));
+
+        assertInvalidGrant(spa.refresh(offlineNext.refreshToken()));
+        ok(spa.refresh(ok(spa.refresh(onlineNext.refreshToken())).refreshToken()));
+    }
+
+    @Test
+    void anUnstampedOfflineTokenIsAdoptedIntoAFamilyOfItsOwnNotIntoTheOnlineOne() {
+        admin.ensurePublicClient(OTHER_CLIENT, OTHER_REDIRECT);
+        admin.configureRotation(0, "client-session", false);
+        OidcTestClient other = new OidcTestClient(keycloak().baseUrl(), REALM, OTHER_CLIENT, OTHER_REDIRECT);
+        OidcTestClient.Browser browser = new OidcTestClient.Browser();
+        TokenResponse online = other.login(browser, "alice", "alice", "");
+        admin.setClientAttribute(OTHER_CLIENT, DemoRealmAdmin.ROTATION_ATTRIBUTE, "enabled");
+        try {
+            TokenResponse onlineAdopted = ok(other.refresh(online.refreshToken()));
+            // offline tokens are left out for now: the offline client session is created with copies of the online notes
+            TokenResponse offline = ok(other.login(browser, "alice", "alice", "offline_access"));
+            assertNull(offline.refreshTokenClaims().get("rtr_fam"), "an excluded offline token is not stamped");
+            admin.configureRotation(0, "client-session", true);
+
+            TokenResponse offlineAdopted = ok(other.refresh(offline.refreshToken()));
+
+            assertEquals(1, offlineAdopted.refreshTokenGeneration());
+            assertNotEquals(family(onlineAdopted), family(offlineAdopted));
+            ok(other.refresh(offlineAdopted.refreshToken()));
+            ok(other.refresh(onlineAdopted.refreshToken()));
+            assertTrue(admin.reuseEvents().isEmpty(), describe(admin.reuseEvents()));
+        } finally {
+            admin.setClientAttribute(OTHER_CLIENT, DemoRealmAdmin.ROTATION_ATTRIBUTE, null);
+        }
+    }
+
+    /** Issue 17, item 7: an executor added without settings has a grace window, so two racing requests log nobody out. */
+    @Test
+    void withoutAGracePeriodConfiguredTheConsumedTokenIsHonouredForTenSeconds() throws InterruptedException {
+        realm.clientPoliciesProfilesResource().updateProfiles(RotationProfile.withConfiguration(JSON.createObjectNode()));
+        TokenResponse login = spa.login("alice", "alice");
+        TokenResponse newest = ok(spa.refresh(login.refreshToken()));
+        long rotated = System.nanoTime();
+
+        TokenResponse retried = ok(spa.refresh(login.refreshToken()));
+        assertEquals(newest.refreshTokenGeneration(), retried.refreshTokenGeneration());
+
+        Thread.sleep(Math.max(0, 11_000 - (System.nanoTime() - rotated) / 1_000_000));
+        assertInvalidGrant(spa.refresh(login.refreshToken()));
+    }
+
+    /** Issue 17, item 10: two policies applying the executor to one client act as one, with the stricter settings. */
+    @Test
+    void twoPoliciesCoveringOneClientMergeToTheStricterSettingsAndStartOneFamilyPerLogin() {
+        ClientProfilesRepresentation profiles = new ClientProfilesRepresentation();
+        String strict = "refresh-token-rotation-strict";
+        profiles.setProfiles(List.of(RotationProfile.profile(RotationProfile.NAME, RotationProfile.configuration(30, "family", true)),
+                RotationProfile.profile(strict, RotationProfile.configuration(0, "user-session", true))));
+        realm.clientPoliciesProfilesResource().updateProfiles(profiles);
+        ClientPoliciesRepresentation original = admin.policies();
+        ClientPoliciesRepresentation both = admin.policies();
+        ClientPolicyRepresentation strictPolicy = admin.policies().getPolicies().get(0);
+        strictPolicy.setName("rotate-refresh-tokens-strictly");
+        strictPolicy.setProfiles(List.of(strict));
+        both.setPolicies(List.of(strictPolicy, both.getPolicies().get(0)));
+        realm.clientPoliciesPoliciesResource().updatePolicies(both);
+        try {
+            OidcTestClient.Browser browser = new OidcTestClient.Browser();
+            List<TokenResponse> logins = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                logins.add(spa.login(browser, "alice", "alice", ""));
+            }
+            // 30 logins are 30 families, within the bound of 50 per client session: none was dropped for an orphan
+            ok(spa.refresh(logins.get(0).refreshToken()));
+
+            TokenResponse login = logins.get(1);
+            ok(spa.refresh(login.refreshToken()));
+            assertInvalidGrant(spa.refresh(login.refreshToken()));   // no window: the stricter policy's 0 s
+
+            List<EventRepresentation> reuses = admin.reuseEvents();
+            assertEquals(1, reuses.size(), describe(reuses));
+            assertEquals("user-session", reuses.get(0).getDetails().get("reuse_revocation_scope"), "the wider scope");
+        } finally {
+            admin.restorePolicies(original);
+        }
+    }
+
     // --- configuration -------------------------------------------------------------------------------------------
 
     @Test
@@ -770,10 +1025,14 @@ public abstract class RefreshTokenRotationScenarios {
         assertFalse(executor.getHelpText().isBlank());
         Map<String, ConfigPropertyRepresentation> properties = executor.getProperties().stream()
                 .collect(Collectors.toMap(ConfigPropertyRepresentation::getName, p -> p));
-        assertEquals(List.of("grace-period-seconds", "include-offline-tokens", "reuse-revocation-scope"),
+        assertEquals(List.of("grace-period-seconds", "include-offline-tokens", "max-grace-siblings", "reuse-revocation-scope"),
                 properties.keySet().stream().sorted().toList());
         properties.values().forEach(p -> assertFalse(p.getHelpText() == null || p.getHelpText().isBlank(), p.getName()));
         assertEquals(List.of("family", "client-session", "user-session"), properties.get("reuse-revocation-scope").getOptions());
+        assertEquals("10", String.valueOf(properties.get("grace-period-seconds").getDefaultValue()));
+        assertEquals("3", String.valueOf(properties.get("max-grace-siblings").getDefaultValue()));
+        assertEquals("client-session", String.valueOf(properties.get("reuse-revocation-scope").getDefaultValue()));
+        assertEquals("true", String.valueOf(properties.get("include-offline-tokens").getDefaultValue()));
     }
 
     @Test
@@ -787,6 +1046,9 @@ public abstract class RefreshTokenRotationScenarios {
                 Map.of("grace-period-seconds", List.of(1, 2)),
                 Map.of("reuse-revocation-scope", "everything"),
                 Map.of("include-offline-tokens", "maybe"),
+                Map.of("max-grace-siblings", "0"),
+                Map.of("max-grace-siblings", 101),
+                Map.of("max-grace-siblings", "three"),
                 Map.of("grace-period-second", "10"));
 
         for (Map<String, Object> configuration : invalid) {
@@ -808,12 +1070,17 @@ public abstract class RefreshTokenRotationScenarios {
         realm.clientPoliciesProfilesResource().updateProfiles(RotationProfile.withConfiguration(JSON.valueToTree(
                 Map.of("grace-period-seconds", 5, "reuse-revocation-scope", "user-session", "include-offline-tokens", false))));
         realm.clientPoliciesProfilesResource().updateProfiles(RotationProfile.withConfiguration(JSON.valueToTree(
-                Map.of("grace-period-seconds", "5", "reuse-revocation-scope", "family", "include-offline-tokens", "false"))));
+                Map.of("grace-period-seconds", 5, "reuse-revocation-scope", "user-session", "include-offline-tokens", false,
+                        "max-grace-siblings", 2))));
+        realm.clientPoliciesProfilesResource().updateProfiles(RotationProfile.withConfiguration(JSON.valueToTree(
+                Map.of("grace-period-seconds", "5", "reuse-revocation-scope", "family", "include-offline-tokens", "false",
+                        "max-grace-siblings", "4"))));
         JsonNode stored = realm.clientPoliciesProfilesResource().getProfiles(false).getProfiles().stream()
                 .filter(p -> RotationProfile.NAME.equals(p.getName())).findFirst().orElseThrow()
                 .getExecutors().get(0).getConfiguration();
         assertEquals("5", stored.get("grace-period-seconds").asText());
         assertEquals("family", stored.get("reuse-revocation-scope").asText());
+        assertEquals("4", stored.get("max-grace-siblings").asText());
     }
 
     // --- helpers -------------------------------------------------------------------------------------------------

@@ -1,0 +1,52 @@
+export class PageLogins {
+    /** @param {PageLoginDeps} deps */
+    constructor(deps: PageLoginDeps);
+    /**
+     * The page's URL as an authorization response: handed to the owner (which takes only a `state` it has pending), and
+     * code and state removed from the address bar whatever happens.
+     * @returns {Promise<{ code: string, message: string }|null>} why the login failed, or null
+     */
+    takeCallback(): Promise<{
+        code: string;
+        message: string;
+    } | null>;
+    /**
+     * A silent login for this page; resolves true when logged in. Never resolves when it leaves for the top-level redirect.
+     * @param {string} why
+     * @returns {Promise<boolean>}
+     */
+    silent(why: string): Promise<boolean>;
+    /**
+     * The owner needs a silent login (its refresh token may be spent): run it in this page's iframe and hand the answer over.
+     * @param {string} url
+     * @param {string} state
+     */
+    forOwner(url: string, state: string): Promise<void>;
+    /**
+     * Per-tab owners only (no SharedWorker, no Web Locks): tabs have separate families and tell each other, without tokens or
+     * trust, that a session started or ended; a tab that hears it asks Keycloak itself, so a forged hint costs one request.
+     * @param {{ loggedIn: () => boolean, loggingOut: () => boolean }} page
+     */
+    listenToPeers(page: {
+        loggedIn: () => boolean;
+        loggingOut: () => boolean;
+    }): void;
+    /** @param {'logged-in'|'session-ended'} type tells the other tabs (per-tab owners only) */
+    tellPeers(type: "logged-in" | "session-ended"): void;
+    close(): void;
+    #private;
+}
+export type PageLoginDeps = {
+    link: import("./owner-link.js").OwnerLink;
+    clientId: string;
+    redirectUri: string;
+    log: (kind: string, message: string) => void;
+    /**
+     * default `location.assign`
+     */
+    navigate?: ((url: string) => void) | undefined;
+    /**
+     * default: the hidden iframe (silent-login.js)
+     */
+    runSilent?: ((url: string, timeoutMs: number) => Promise<string>) | undefined;
+};

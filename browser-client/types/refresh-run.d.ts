@@ -1,0 +1,39 @@
+export class RefreshRun {
+    /** @param {RefreshRunDeps} deps */
+    constructor(deps: RefreshRunDeps);
+    /** @type {string|null} the token endpoint's last DPoP nonce */
+    dpopNonce: string | null;
+    /**
+     * A new token set is installed (or the session ended): its refresh token starts fresh.
+     * @param {number|null} [after401] the version, when it was obtained because the API rejected the one before
+     */
+    reset(after401?: number | null): void;
+    /**
+     * Makes sure the current set is replaced, then returns the new one.
+     * @param {string} why
+     * @param {boolean} [asked] a person asked (the demo's button): a refusal's cooldown does not apply
+     */
+    now(why: string, asked?: boolean): Promise<import("./token-set.js").TokenSet>;
+    /**
+     * The API answered 401 invalid_token to the access token of `version`: at most one refresh per rejected token. A token
+     * that a refresh after a 401 produced and that no page has seen accepted is not refreshed again (the API rejects every
+     * token: a wrong audience); once it has worked, a later 401 on it (an API clock ahead) gets its refresh like any other.
+     * @param {number} version
+     * @param {boolean} accepted a page has had an answer other than 401 with this token
+     */
+    afterRejection(version: number, accepted: boolean): Promise<import("./token-set.js").TokenSet>;
+    /** A hint from another tab (per-tab owners) that the session may have changed: ask Keycloak, at most every 10 s. */
+    verify(): Promise<void>;
+    /** The timer or the network woke the owner: a proactive refresh, a retry, or a recovery. */
+    wake(): void;
+    #private;
+}
+export type RefreshRunDeps = {
+    owner: import("./owner.js").TokenOwner;
+    fetch: typeof fetch;
+    clock: import("./refresh-machine.js").Clock;
+    network: import("./network.js").Network;
+    login: import("./login-flow.js").LoginFlow;
+    ports: import("./owner-ports.js").OwnerPorts;
+    timer: import("./due-timer.js").DueTimer;
+};
