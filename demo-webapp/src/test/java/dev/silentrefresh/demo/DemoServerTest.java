@@ -29,9 +29,11 @@ class DemoServerTest {
 
     private static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; worker-src 'self'; style-src 'self'; "
             + "img-src 'self' data:; connect-src 'self' https://sso.example.org:8443; frame-src 'self' https://sso.example.org:8443; "
-            + "frame-ancestors 'none'; base-uri 'none'; form-action 'self' https://sso.example.org:8443; object-src 'none'";
-    /** The silent login's callback page may be framed by the app itself, and only by it. */
-    private static final String SILENT_CALLBACK_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors 'self'");
+            + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'; "
+            + "require-trusted-types-for 'script'; trusted-types silent-refresh";
+    /** The silent login's callback page may be framed by the app itself, and only by it; it needs no Trusted Types policy. */
+    private static final String SILENT_CALLBACK_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+            .replace("trusted-types silent-refresh", "trusted-types 'none'");
 
     @TempDir
     Path staticFiles;

@@ -11,13 +11,16 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Jetty's own error answers (a request Jetty refuses before any servlet sees it: a malformed request line, headers over the
  * size limit, an unknown HTTP version) with the same browser-side defences as every page: a Content Security Policy that
- * allows nothing at all (an error page needs no script, style or image), {@code nosniff}, no referrer, no framing, and
- * {@code no-store}. Answers from inside the app get theirs from the app's own filter.
+ * allows nothing at all (an error page needs no script, style or image), {@code nosniff}, no referrer, no framing, its own
+ * browsing context group, no powerful features, and {@code no-store}. Answers from inside the app get theirs from the app's own filter.
  */
 public final class SecureErrorHandler extends ErrorHandler {
 
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; "
-            + "object-src 'none'";
+            + "object-src 'none'; require-trusted-types-for 'script'; trusted-types 'none'";
+    /** Nothing powerful for an error page (the app's pages deny the same and more). */
+    static final String PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), "
+            + "bluetooth=(), midi=(), display-capture=(), screen-wake-lock=(), publickey-credentials-get=(), browsing-topics=()";
 
     public SecureErrorHandler() {
         setCacheControl("no-store");
@@ -42,6 +45,8 @@ public final class SecureErrorHandler extends ErrorHandler {
         addIfAbsent(fields, "X-Content-Type-Options", "nosniff");
         addIfAbsent(fields, "Referrer-Policy", "no-referrer");
         addIfAbsent(fields, "X-Frame-Options", "DENY");
+        addIfAbsent(fields, "Cross-Origin-Opener-Policy", "same-origin");
+        addIfAbsent(fields, "Permissions-Policy", PERMISSIONS_POLICY);
         fields.put("Cache-Control", "no-store");
     }
 

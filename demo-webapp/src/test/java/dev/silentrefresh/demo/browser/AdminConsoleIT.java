@@ -23,6 +23,7 @@ import org.keycloak.admin.client.Keycloak;
 import org.keycloak.testframework.annotations.InjectAdminClient;
 import org.keycloak.testframework.annotations.InjectKeycloakUrls;
 import org.keycloak.testframework.annotations.InjectRealm;
+import dev.silentrefresh.demo.testing.KeycloakWithExtension;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
 import org.keycloak.testframework.server.KeycloakUrls;
@@ -32,7 +33,7 @@ import org.keycloak.testframework.server.KeycloakUrls;
  * of the imported realm with its properties, saving a change, and refusing an invalid value with a message that names
  * the property.
  */
-@KeycloakIntegrationTest(config = BrowserTest.KeycloakWithRotationExtension.class)
+@KeycloakIntegrationTest(config = KeycloakWithExtension.class)
 class AdminConsoleIT {
 
     private static final String PROFILE = "refresh-token-rotation";

@@ -6,7 +6,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +33,6 @@ import org.keycloak.testframework.annotations.InjectAdminClient;
 import org.keycloak.testframework.annotations.InjectKeycloakUrls;
 import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.server.KeycloakServerConfig;
-import org.keycloak.testframework.server.KeycloakServerConfigBuilder;
 import org.keycloak.testframework.server.KeycloakUrls;
 
 /**
@@ -47,11 +44,13 @@ import org.keycloak.testframework.server.KeycloakUrls;
  * <p>The realm's access tokens are shortened to {@value #ACCESS_TOKEN_SECONDS} s so a test can watch several expiries. Each
  * test gets a fresh browser context and starts without any session of alice and without any recorded event. Token-endpoint
  * traffic is counted three ways: on the wire (the proxy), by the page ({@code window.__demo.stats}) and by Keycloak's events.
- * The test classes share one Keycloak (the framework reuses it within the JVM); each has its own realm import, app and proxy.
+ * The test classes share one Keycloak (the framework reuses a server within the JVM while the next class asks for the same
+ * configuration class: they all name {@link dev.silentrefresh.demo.testing.KeycloakWithExtension}, as the signing-key test
+ * does, so the web app's integration tests start Keycloak once, and once more at DEBUG for the token-leak test); each class
+ * has its own realm import, app and proxy.
  */
 abstract class BrowserTest {
 
-    static final Path SERVER_LOG = Path.of("target", "keycloak-server.log").toAbsolutePath();
     static final String SPA = "demo-spa";
     static final String DPOP_SPA = "demo-spa-dpop";
     static final String REUSED = "refresh_token_reused";
@@ -107,7 +106,7 @@ abstract class BrowserTest {
         proxy.reset();
 
         context = browser.newContext();
-        traffic = BrowserTraffic.watch(context, proxy.url(), appUrl);
+        traffic = BrowserTraffic.watch(context, appUrl);
     }
 
     @AfterEach
@@ -132,15 +131,14 @@ abstract class BrowserTest {
         }
     }
 
-    /** Keycloak with this project's extension, logging to target/keycloak-server.log. */
-    public static class KeycloakWithRotationExtension implements KeycloakServerConfig {
-        @Override
-        public KeycloakServerConfigBuilder configure(KeycloakServerConfigBuilder config) {
-            config.log().handlers(KeycloakServerConfigBuilder.LogHandlers.FILE);
-            // hot-deployable: the framework jars the sibling module's target/classes (kc.test.server.hot.deploy=true)
-            return config.dependency("dev.silentrefresh", "keycloak-extension", true)
-                    .option("log-file", SERVER_LOG.toString());
-        }
+    /**
+     * Replaces this test's browser context by one that ignores the pages' Content Security Policy (Trusted Types included),
+     * for tests of what a script that got around it could do: the token owner must not rely on the CSP.
+     */
+    void ignoreThePagesContentSecurityPolicy() {
+        context.close();
+        context = browser.newContext(new Browser.NewContextOptions().setBypassCSP(true));
+        traffic = BrowserTraffic.watch(context, appUrl);
     }
 
     /** Opens a tab of the app (the browser reaches Keycloak through the proxy). */

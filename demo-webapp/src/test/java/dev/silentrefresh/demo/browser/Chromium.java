@@ -17,9 +17,11 @@ final class Chromium implements AutoCloseable {
     private final Playwright playwright;
     private final Browser browser;
 
-    private Chromium() {
+    private Chromium(boolean backForwardCache) {
         this.playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         this.browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+                // Playwright switches the back-forward cache off by default; a test of a restored page needs it on
+                .setIgnoreDefaultArgs(backForwardCache ? List.of("--disable-back-forward-cache") : List.of())
                 .setExecutablePath(Paths.get(System.getenv().getOrDefault("CHROMIUM_PATH", "/usr/bin/chromium")))
                 .setHeadless(true)
                 // without the background-networking flags Chromium keeps dialling out, which a closed network refuses
@@ -28,7 +30,12 @@ final class Chromium implements AutoCloseable {
     }
 
     static Chromium launch() {
-        return new Chromium();
+        return new Chromium(false);
+    }
+
+    /** A Chromium that keeps pages in its back-forward cache, as browsers do by default. */
+    static Chromium withBackForwardCache() {
+        return new Chromium(true);
     }
 
     Browser browser() {

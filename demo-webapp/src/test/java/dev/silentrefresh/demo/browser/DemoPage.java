@@ -45,6 +45,12 @@ final class DemoPage {
         return demo;
     }
 
+    /** A tab of the demo page that is already open (without waiting for anything). */
+    static DemoPage of(Page page, String appUrl, String keycloakUrl) {
+        page.setDefaultTimeout(DEFAULT_TIMEOUT_MS);
+        return new DemoPage(page, appUrl, keycloakUrl);
+    }
+
     Page page() {
         return this.page;
     }

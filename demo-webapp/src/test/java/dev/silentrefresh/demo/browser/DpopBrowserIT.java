@@ -1,6 +1,7 @@
 package dev.silentrefresh.demo.browser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,13 +13,14 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import dev.silentrefresh.demo.testing.KeycloakWithExtension;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 
 /**
  * The realm's second client, {@code demo-spa-dpop}, requires DPoP (RFC 9449): the browser's token owner proves possession of
  * a non-extractable key with every token request, so its refresh token is useless anywhere else.
  */
-@KeycloakIntegrationTest(config = BrowserTest.KeycloakWithRotationExtension.class)
+@KeycloakIntegrationTest(config = KeycloakWithExtension.class)
 class DpopBrowserIT extends BrowserTest {
 
     @Test
@@ -65,6 +67,44 @@ class DpopBrowserIT extends BrowserTest {
         tab.click("refresh-button");
         tab.waitForGenerationAbove(generation, 15_000);
         assertEquals("logged-in", tab.state());
+    }
+
+    /**
+     * Issue 15, part 1 (shared contract 2, {@code bound-token-retry}): a DPoP-bound family's consumed token, presented again
+     * with a valid proof by the family's key, gets a sibling at any time until the family moves on, and the client
+     * ({@code boundTokenRetry}) retries an unanswered refresh with back-off until it gets an answer. Needs the executor
+     * property and the realm's profile for {@code demo-spa-dpop}, which are not built yet.
+     */
+    @Test
+    void aDpopRefreshWhoseAnswerIsLostIsRetriedAfterTheGraceWindowWithTheSameKeyAndKeepsTheFamily() {
+        // Given alice is logged in with the DPoP client (proactive refresh off: only the refresh below happens)
+        DemoPage tab = open("?client=dpop&proactive=off");
+        tab.logIn("alice", "alice", false);
+        tab.waitUntil("s.state === 'logged-in'");
+        String family = tab.family();
+
+        // When Keycloak rotates on her next refresh but the answer is lost, and Keycloak stays unreachable until well after
+        // the grace window
+        proxy.faultNextRefreshes(new KeycloakProxy.DropAnswer());
+        proxy.refuseRefreshesFor(java.time.Duration.ofSeconds(GRACE_SECONDS + 3));
+        tab.click("refresh-button");
+        tab.waitUntil("s.state === 'logged-out' || (c.refreshTokenInfo && (c.refreshTokenInfo.generation > 0 || c.refreshTokenInfo.family !== '"
+                + family + "'))", 60_000);
+
+        // Then the client kept presenting the same token with its key until Keycloak answered, and got a sibling: the same
+        // family, no silent login, no reuse
+        List<KeycloakProxy.TokenExchange> exchanges = proxy.tokenExchanges().stream().filter(e -> "refresh_token".equals(e.grantType())).toList();
+        long lastAfterMillis = java.time.Duration.ofNanos(exchanges.get(exchanges.size() - 1).arrivedNanos() - exchanges.get(0).arrivedNanos()).toMillis();
+        measured("DPoP lost answer, retry after the window", "exchanges=" + exchanges.stream().map(e -> e.keycloakStatus() + "/" + e.delivered()).toList()
+                + " lastRetryAfterMillis=" + lastAfterMillis + " codeExchanges=" + proxy.codeExchanges() + " refreshErrors=" + refreshErrors()
+                + " state=" + tab.state());
+        assertEquals("logged-in", tab.state());
+        assertEquals(family, tab.family(), "the family (a silent login replaced the token)");
+        assertEquals(1, proxy.codeExchanges(), "code exchanges: the login only");
+        assertTrue(exchanges.stream().allMatch(KeycloakProxy.TokenExchange::dpopProof), "a refresh request without a DPoP proof");
+        assertEquals(200, exchanges.get(exchanges.size() - 1).keycloakStatus(), "the last retry's answer");
+        assertTrue(lastAfterMillis > GRACE_SECONDS * 1000L, "the answered retry came after the grace window: " + lastAfterMillis + " ms");
+        assertFalse(refreshErrors().contains(REUSED), "refresh_token_reused events: " + refreshErrors());
     }
 
     @Test

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -37,7 +36,7 @@ import com.sun.net.httpserver.HttpServer;
 final class KeycloakProxy implements AutoCloseable {
 
     /** What happens to a refresh-token request. */
-    sealed interface Fault permits Pass, DropAnswer, Delay, Refuse {
+    sealed interface Fault permits Pass, DropAnswer, DropAnswerWhenReleased, Delay, Refuse {
     }
 
     /** Forward it and return the answer. */
@@ -52,6 +51,13 @@ final class KeycloakProxy implements AutoCloseable {
     record DropAnswer() implements Fault {
     }
 
+    /**
+     * Like {@link DropAnswer}, but the answer is held (recorded as "held") until {@code release} opens, so a test can change
+     * the browser's state while the request is surely processed and still unanswered.
+     */
+    record DropAnswerWhenReleased(java.util.concurrent.CountDownLatch release) implements Fault {
+    }
+
     /** Forward it, and hand Keycloak's answer to the browser only after {@code millis}. */
     record Delay(long millis) implements Fault {
     }
@@ -60,8 +66,12 @@ final class KeycloakProxy implements AutoCloseable {
     record Refuse() implements Fault {
     }
 
-    /** One token-endpoint request: its grant type, when it arrived, Keycloak's status (0: never forwarded), what the browser got. */
-    record TokenExchange(String grantType, long arrivedNanos, int keycloakStatus, String delivered, boolean dpopProof) {
+    /**
+     * One token-endpoint request: its grant type, when it arrived, Keycloak's status (0: never forwarded), what the browser got,
+     * and the Keycloak session it belongs to ({@code sid} of the presented refresh token, or of the access token Keycloak
+     * answered a code exchange with; null when neither is known), so that browsers side by side can be counted apart.
+     */
+    record TokenExchange(String grantType, long arrivedNanos, int keycloakStatus, String delivered, boolean dpopProof, String sessionId) {
     }
 
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
@@ -77,11 +87,13 @@ final class KeycloakProxy implements AutoCloseable {
             .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
     private final URI keycloak;
     private final List<TokenExchange> exchanges = new CopyOnWriteArrayList<>();
+    private final List<String> endSessionRequests = new CopyOnWriteArrayList<>();
     /** Changes on {@link #reset()}, so that a request of an earlier test that completes late is not recorded in this one. */
     private final java.util.concurrent.atomic.AtomicInteger epoch = new java.util.concurrent.atomic.AtomicInteger();
     private final List<Fault> refreshFaults = new CopyOnWriteArrayList<>();
     private final AtomicReference<UnaryOperator<String>> tokenResponseRewrite = new AtomicReference<>(UnaryOperator.identity());
     private final AtomicReference<String> lastRefreshToken = new AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicLong refuseRefreshesUntil = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
 
     private KeycloakProxy(URI keycloak) throws IOException {
         this.keycloak = keycloak;
@@ -105,6 +117,11 @@ final class KeycloakProxy implements AutoCloseable {
         return "http://localhost:" + this.server.getAddress().getPort();
     }
 
+    /** Refuses every refresh-token request (after the faults below are used up) until {@code duration} from now. */
+    void refuseRefreshesFor(Duration duration) {
+        this.refuseRefreshesUntil.set(System.nanoTime() + duration.toNanos());
+    }
+
     /** Applies {@code faults} to the next refresh-token requests, one each, in order; later ones pass. */
     void faultNextRefreshes(Fault... faults) {
         this.refreshFaults.clear();
@@ -120,9 +137,11 @@ final class KeycloakProxy implements AutoCloseable {
     synchronized void reset() {
         this.epoch.incrementAndGet();
         this.exchanges.clear();
+        this.endSessionRequests.clear();
         this.refreshFaults.clear();
         this.tokenResponseRewrite.set(UnaryOperator.identity());
         this.lastRefreshToken.set(null);
+        this.refuseRefreshesUntil.set(Long.MIN_VALUE);
     }
 
     List<TokenExchange> tokenExchanges() {
@@ -134,9 +153,27 @@ final class KeycloakProxy implements AutoCloseable {
         return (int) this.exchanges.stream().filter(e -> "refresh_token".equals(e.grantType())).count();
     }
 
+    /** Refresh-token requests that presented a refresh token of the Keycloak session {@code sessionId}. */
+    int refreshRequests(String sessionId) {
+        return (int) this.exchanges.stream().filter(e -> "refresh_token".equals(e.grantType()) && sessionId.equals(e.sessionId())).count();
+    }
+
     /** Authorization-code exchanges (logins, silent logins). */
     int codeExchanges() {
         return (int) this.exchanges.stream().filter(e -> "authorization_code".equals(e.grantType())).count();
+    }
+
+    /** Authorization-code exchanges answered with tokens of the Keycloak session {@code sessionId}. */
+    int codeExchanges(String sessionId) {
+        return (int) this.exchanges.stream().filter(e -> "authorization_code".equals(e.grantType()) && sessionId.equals(e.sessionId())).count();
+    }
+
+    /**
+     * Requests to Keycloak's end-session endpoint (RP-initiated logout), whoever sent them (the token owner's worker too), as
+     * {@code "METHOD -> status, id_token_hint in the body|the URL|nowhere"}; never the hint itself.
+     */
+    List<String> endSessionRequests() {
+        return List.copyOf(this.endSessionRequests);
     }
 
     /** The refresh token of the newest successful token response, for tests that show it is dead; never logged. */
@@ -157,12 +194,16 @@ final class KeycloakProxy implements AutoCloseable {
             byte[] body = readAll(exchange.getRequestBody());
             String path = exchange.getRequestURI().getRawPath();
             String grantType = path.endsWith("/protocol/openid-connect/token") && "POST".equals(exchange.getRequestMethod())
-                    ? formValue(new String(body, StandardCharsets.UTF_8), "grant_type") : null;
-            Fault fault = "refresh_token".equals(grantType) && !this.refreshFaults.isEmpty() ? this.refreshFaults.remove(0) : new Pass();
+                    ? TokenMessages.formValue(new String(body, StandardCharsets.UTF_8), "grant_type") : null;
+            Fault fault = !"refresh_token".equals(grantType) ? new Pass()
+                    : !this.refreshFaults.isEmpty() ? this.refreshFaults.remove(0)
+                    : refusingAt(arrived) ? new Refuse() : new Pass();
             boolean dpop = exchange.getRequestHeaders().containsKey("DPoP");
-            int index = arrive(grantType, arrived, dpop);
+            AtomicReference<String> sessionId = new AtomicReference<>(grantType == null ? null
+                    : TokenMessages.sessionIdOf(TokenMessages.formValue(new String(body, StandardCharsets.UTF_8), "refresh_token")));
+            int index = arrive(grantType, arrived, dpop, sessionId.get());
             java.util.function.BiConsumer<Integer, String> record = (status, delivered) ->
-                    complete(epochAtArrival, index, new TokenExchange(grantType, arrived, status, delivered, dpop));
+                    complete(epochAtArrival, index, new TokenExchange(grantType, arrived, status, delivered, dpop, sessionId.get()));
             if (fault instanceof Refuse) {
                 record.accept(0, "refused");
                 return; // closing without an answer
@@ -178,18 +219,32 @@ final class KeycloakProxy implements AutoCloseable {
                 return;
             }
             byte[] responseBody = answer.body();
+            if (path.endsWith("/protocol/openid-connect/logout")) {
+                String query = String.valueOf(exchange.getRequestURI().getRawQuery());
+                String hint = query.contains("id_token_hint=") ? "the URL"
+                        : TokenMessages.formValue(new String(body, StandardCharsets.UTF_8), "id_token_hint") != null ? "the body" : "nowhere";
+                this.endSessionRequests.add(exchange.getRequestMethod() + " -> " + answer.statusCode() + ", id_token_hint in " + hint);
+            }
             if (grantType != null && answer.statusCode() == 200) {
                 String text = this.tokenResponseRewrite.get().apply(new String(responseBody, StandardCharsets.UTF_8));
                 responseBody = text.getBytes(StandardCharsets.UTF_8);
-                String refreshToken = jsonString(text, "refresh_token");
+                String refreshToken = TokenMessages.jsonString(text, "refresh_token");
                 if (refreshToken != null) {
                     this.lastRefreshToken.set(refreshToken);
+                }
+                if (sessionId.get() == null) {
+                    sessionId.set(TokenMessages.sessionIdOf(TokenMessages.jsonString(text, "access_token")));
                 }
             }
             if (fault instanceof Delay delay) {
                 sleep(delay.millis());
             }
-            record.accept(answer.statusCode(), fault instanceof DropAnswer ? "dropped" : fault instanceof Delay ? "late" : "answered");
+            if (fault instanceof DropAnswerWhenReleased held) {
+                record.accept(answer.statusCode(), "held");
+                await(held.release());
+            }
+            boolean drop = fault instanceof DropAnswer || fault instanceof DropAnswerWhenReleased;
+            record.accept(answer.statusCode(), drop ? "dropped" : fault instanceof Delay ? "late" : "answered");
             answer.headers().map().forEach((name, values) -> {
                 if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
                     exchange.getResponseHeaders().put(name, new ArrayList<>(values));
@@ -197,7 +252,7 @@ final class KeycloakProxy implements AutoCloseable {
             });
             try {
                 exchange.sendResponseHeaders(answer.statusCode(), responseBody.length == 0 ? -1 : responseBody.length);
-                if (fault instanceof DropAnswer) {
+                if (drop) {
                     exchange.getResponseBody().flush();
                     throw new IOException("answer cut off"); // closes the connection before the body
                 }
@@ -208,6 +263,11 @@ final class KeycloakProxy implements AutoCloseable {
                 // the browser gave up on this request (aborted after its timeout): nothing to deliver
             }
         }
+    }
+
+    private boolean refusingAt(long nanos) {
+        long until = this.refuseRefreshesUntil.get();
+        return until != Long.MIN_VALUE && nanos - until < 0;
     }
 
     private HttpRequest forward(HttpExchange exchange, byte[] body) {
@@ -230,16 +290,26 @@ final class KeycloakProxy implements AutoCloseable {
     }
 
     /** Records a token request as it arrives (its outcome follows); returns its index, or -1 for other requests. */
-    private synchronized int arrive(String grantType, long arrived, boolean dpop) {
+    private synchronized int arrive(String grantType, long arrived, boolean dpop, String sessionId) {
         if (grantType == null) {
             return -1;
         }
-        this.exchanges.add(new TokenExchange(grantType, arrived, -1, "pending", dpop));
+        this.exchanges.add(new TokenExchange(grantType, arrived, -1, "pending", dpop, sessionId));
         return this.exchanges.size() - 1;
     }
 
     private static byte[] readAll(InputStream in) throws IOException {
         return in.readAllBytes();
+    }
+
+    private static void await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            if (!latch.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IllegalStateException("a held answer was never released");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void sleep(long millis) {
@@ -248,26 +318,5 @@ final class KeycloakProxy implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static String formValue(String form, String name) {
-        for (String pair : form.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0 && name.equals(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8))) {
-                return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            }
-        }
-        return null;
-    }
-
-    /** A string member of a flat JSON object such as a token response (tokens hold no quotes or escapes). */
-    private static String jsonString(String json, String name) {
-        String key = "\"" + name + "\":\"";
-        int start = json.indexOf(key);
-        if (start < 0) {
-            return null;
-        }
-        int end = json.indexOf('"', start + key.length());
-        return end < 0 ? null : json.substring(start + key.length(), end);
     }
 }

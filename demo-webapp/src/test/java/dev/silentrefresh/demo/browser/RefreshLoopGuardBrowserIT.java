@@ -9,13 +9,14 @@ import dev.silentrefresh.demo.DemoConfig;
 import dev.silentrefresh.demo.DemoServer;
 import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.api.Test;
+import dev.silentrefresh.demo.testing.KeycloakWithExtension;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 
 /**
  * Never a refresh loop: a token whose lifetime exceeds what {@code setTimeout} can wait (2³¹−1 ms), and an API that rejects
  * every token.
  */
-@KeycloakIntegrationTest(config = BrowserTest.KeycloakWithRotationExtension.class)
+@KeycloakIntegrationTest(config = KeycloakWithExtension.class)
 class RefreshLoopGuardBrowserIT extends BrowserTest {
 
     @Test
@@ -45,7 +46,7 @@ class RefreshLoopGuardBrowserIT extends BrowserTest {
         try {
             String strictUrl = urlOf(strictApp);
             letTheSpasLogInFrom(strictUrl);
-            BrowserTraffic strictTraffic = BrowserTraffic.watch(context, proxy.url(), strictUrl);
+            BrowserTraffic strictTraffic = BrowserTraffic.watch(context, strictUrl);
             DemoPage tab = DemoPage.open(context, strictUrl, proxy.url(), "?proactive=off");
             // (the page's first call after login, /api/me, is rejected: one refresh, one retry, rejected again)
             tab.logIn("alice", "alice", false);

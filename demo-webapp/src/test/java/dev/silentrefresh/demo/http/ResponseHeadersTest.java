@@ -36,16 +36,25 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <ul>
  *     <li>{@code Content-Security-Policy} with a {@code script-src} (or {@code default-src}) that allows no inline script,
- *     no {@code eval} and no wildcard, {@code object-src 'none'} and {@code frame-ancestors 'none'};</li>
+ *     no {@code eval} and no wildcard, {@code object-src 'none'}, {@code frame-ancestors 'none'} (the silent-callback page:
+ *     {@code 'self'}), and Trusted Types required for every script sink ({@code require-trusted-types-for 'script'}) with
+ *     named policies only ({@code trusted-types} without {@code 'allow-duplicates'} or a wildcard);</li>
  *     <li>{@code X-Content-Type-Options: nosniff} and a {@code Referrer-Policy} that sends no path to other origins;</li>
- *     <li>{@code Cache-Control: no-store} on the API, {@code /config.json} and every error: they may carry personal data or
- *     a challenge about a token.</li>
+ *     <li>{@code Cross-Origin-Opener-Policy: same-origin}: no page of another origin that opened or was opened by the app
+ *     shares its browsing context group;</li>
+ *     <li>a {@code Permissions-Policy} that denies every powerful feature the app does not use (camera, microphone,
+ *     geolocation, payment, USB, …) to the app and to anything it frames;</li>
+ *     <li>{@code Cache-Control: no-store} on the pages (HTML), the API, {@code /config.json} and every error: they may carry
+ *     personal data, a code or state in their URL, or a challenge about a token.</li>
  * </ul>
  */
 class ResponseHeadersTest {
 
     private static final Set<String> SAFE_REFERRER_POLICIES = Set.of("no-referrer", "same-origin", "strict-origin",
             "strict-origin-when-cross-origin");
+    /** Powerful features the app never uses; each must be denied ({@code feature=()}). */
+    private static final List<String> UNUSED_FEATURES = List.of("camera", "microphone", "geolocation", "payment", "usb", "serial",
+            "hid", "bluetooth", "midi", "display-capture", "screen-wake-lock", "publickey-credentials-get", "browsing-topics");
 
     private static TokenIssuer keycloak;
     private static JwksServer jwks;
@@ -72,8 +81,10 @@ class ResponseHeadersTest {
     /** name, raw request head (without Connection and the final empty line), expected status, whether it must be no-store. */
     static Stream<Arguments> answers() {
         return Stream.of(
-                answer("page /", "GET / HTTP/1.1", 200, false),
-                answer("page /index.html", "GET /index.html HTTP/1.1", 200, false),
+                answer("page /", "GET / HTTP/1.1", 200, true),
+                answer("page /index.html", "GET /index.html HTTP/1.1", 200, true),
+                answer("page with a login callback", "GET /?state=s&code=c&iss=i HTTP/1.1", 200, true),
+                answer("silent-callback page", "GET /silent-callback.html?state=s&code=c HTTP/1.1", 200, true),
                 answer("script", "GET /js/app.js HTTP/1.1", 200, false),
                 answer("style sheet", "GET /css/app.css HTTP/1.1", 200, false),
                 answer("config", "GET /config.json HTTP/1.1", 200, true),
@@ -112,7 +123,9 @@ class ResponseHeadersTest {
         if (status > 0) {
             assertEquals(status, answer.status(), name);
         }
-        assertContentSecurityPolicyAllowsNoInlineScript(name, answer.header("Content-Security-Policy"));
+        assertContentSecurityPolicyAllowsNoInlineScript(name, answer.header("Content-Security-Policy"), name.startsWith("silent-callback"));
+        assertEquals("same-origin", answer.header("Cross-Origin-Opener-Policy"), name + ": Cross-Origin-Opener-Policy");
+        assertPermissionsPolicyDeniesWhatTheAppDoesNotUse(name, answer.header("Permissions-Policy"));
         assertEquals("nosniff", answer.header("X-Content-Type-Options"), name);
         assertTrue(SAFE_REFERRER_POLICIES.contains(String.valueOf(answer.header("Referrer-Policy"))), name + ": Referrer-Policy "
                 + answer.header("Referrer-Policy"));
@@ -122,7 +135,19 @@ class ResponseHeadersTest {
         }
     }
 
-    private static void assertContentSecurityPolicyAllowsNoInlineScript(String name, String policy) {
+    private static void assertPermissionsPolicyDeniesWhatTheAppDoesNotUse(String name, String policy) {
+        assertNotNull(policy, name + ": no Permissions-Policy");
+        Map<String, String> features = new LinkedHashMap<>();
+        for (String entry : policy.split(",")) {
+            String[] pair = entry.trim().split("=", 2);
+            features.put(pair[0].trim(), pair.length > 1 ? pair[1].trim() : "");
+        }
+        for (String feature : UNUSED_FEATURES) {
+            assertEquals("()", features.get(feature), name + ": " + feature + " in " + policy);
+        }
+    }
+
+    private static void assertContentSecurityPolicyAllowsNoInlineScript(String name, String policy, boolean framedByTheApp) {
         assertNotNull(policy, name + ": no Content-Security-Policy");
         Map<String, List<String>> directives = new LinkedHashMap<>();
         for (String directive : policy.split(";")) {
@@ -139,7 +164,12 @@ class ResponseHeadersTest {
                     || lower.equals("http:") || lower.equals("https:"), name + ": script source " + source + " in " + policy);
         }
         assertEquals(List.of("'none'"), directives.get("object-src"), name + ": object-src in " + policy);
-        assertEquals(List.of("'none'"), directives.get("frame-ancestors"), name + ": frame-ancestors in " + policy);
+        assertEquals(List.of(framedByTheApp ? "'self'" : "'none'"), directives.get("frame-ancestors"), name + ": frame-ancestors in " + policy);
+        assertEquals(List.of("'script'"), directives.get("require-trusted-types-for"), name + ": require-trusted-types-for in " + policy);
+        List<String> trustedTypes = directives.get("trusted-types");
+        assertNotNull(trustedTypes, name + ": no trusted-types directive (any policy name allowed) in " + policy);
+        assertFalse(trustedTypes.isEmpty() || trustedTypes.contains("*") || trustedTypes.contains("'allow-duplicates'"),
+                name + ": trusted-types " + trustedTypes);
     }
 
     private static Arguments answer(String name, String head, int status, boolean noStore) {
