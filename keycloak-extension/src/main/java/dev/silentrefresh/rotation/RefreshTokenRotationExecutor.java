@@ -20,6 +20,7 @@ import org.keycloak.services.clientpolicy.ClientPolicyContext;
 import org.keycloak.services.clientpolicy.context.ResourceOwnerPasswordCredentialsResponseContext;
 import org.keycloak.services.clientpolicy.context.TokenRefreshResponseContext;
 import org.keycloak.services.clientpolicy.context.TokenResponseContext;
+import org.keycloak.services.clientpolicy.context.TokenRevokeContext;
 import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProvider;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -30,12 +31,16 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * <p>The executor only marks a request as covered, with its settings ({@link CoveredRefresh}):
  * <ul>
  * <li>on login ({@code TOKEN_RESPONSE}, password grant), so that the refresh token starts a new family at generation 0;</li>
- * <li>on refresh ({@code TOKEN_REFRESH}, {@code TOKEN_REFRESH_RESPONSE}), so that the rule is enforced with them.</li>
+ * <li>on refresh ({@code TOKEN_REFRESH}, {@code TOKEN_REFRESH_RESPONSE}), so that the rule is enforced with them;</li>
+ * <li>on introspection ({@code TOKEN_INTROSPECT}), so that {@link RotationAwareRefreshTokenIntrospectionProvider} answers
+ * as a refresh with these settings would be decided.</li>
  * </ul>
  * {@link RefreshRotationPostProcessor} acts once Keycloak has verified the token and built the new ones: it stamps a
  * refresh token issued by any grant to a covered client (also where no policy voted on the response), and on refresh it
- * rotates, grants a sibling, or revokes and refuses. Keycloak 26.4 and 26.5 have no post-processors: there the executor
- * itself stamps on the login's response and enforces on {@code TOKEN_REFRESH_RESPONSE} ({@link RefreshHook}).
+ * rotates, grants a sibling, or revokes and refuses. On revocation ({@code TOKEN_REVOKE}, {@code TOKEN_REVOKE_RESPONSE})
+ * {@link RefreshTokenRevocation} revokes per {@code reuse-revocation-scope}. Keycloak 26.4 and 26.5 have no
+ * post-processors: there the executor itself stamps on the login's response and enforces on
+ * {@code TOKEN_REFRESH_RESPONSE} ({@link RefreshHook}).
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2">RFC 9700 §4.14.2</a>
  */
@@ -104,6 +109,9 @@ public class RefreshTokenRotationExecutor implements ClientPolicyExecutorProvide
                 coverRefresh();
                 enforceOnOlderLines((TokenRefreshResponseContext) context);
             }
+            case TOKEN_INTROSPECT -> cover();
+            case TOKEN_REVOKE -> new RefreshTokenRevocation(session, settings).beforeKeycloak((TokenRevokeContext) context);
+            case TOKEN_REVOKE_RESPONSE -> new RefreshTokenRevocation(session, settings).afterKeycloak();
             default -> {
             }
         }
