@@ -70,7 +70,8 @@ final class RefreshTokenRevocation {
      * @throws ErrorResponseException carrying Keycloak's answer to a successful revocation, once the family is revoked
      */
     void beforeKeycloak(TokenRevokeContext context) {
-        Target target = targetOf(context.getClient(), context.getParams().getFirst(OAuth2Constants.TOKEN));
+        // the authenticated client as Keycloak's client authentication set it (TokenRevokeContext.getClient() is 26.7 only)
+        Target target = targetOf(session.getContext().getClient(), context.getParams().getFirst(OAuth2Constants.TOKEN));
         if (target == null) {
             return;
         }

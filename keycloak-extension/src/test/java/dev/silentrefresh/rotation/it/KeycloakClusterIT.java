@@ -39,7 +39,7 @@ import dev.silentrefresh.rotation.testhook.SlowDecisionPostProcessorFactory;
  */
 class KeycloakClusterIT {
 
-    private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(10);
     private static final String DATABASE = "keycloak_cluster_it";
     /** Short, so that the retries after a fault come after it: a rotation left behind would be reuse then. */
     private static final int GRACE_SECONDS_UNDER_FAULTS = 2;
