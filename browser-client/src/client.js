@@ -80,6 +80,7 @@ export class SilentRefreshClient extends EventTarget {
           throw err
         }
       },
+      accepted: (view) => { this.#link.call('accepted', { version: view.version, owner: view.owner }).catch(() => {}) },
       proof: async (view, htm, htu, nonce) => (await this.#link.call('proof', { version: view.version, htm, htu, nonce })).proof,
       isAllowed: originAllowList(options.allowedOrigins ?? [], location.origin),
       fetch: o.fetch,
@@ -145,7 +146,7 @@ export class SilentRefreshClient extends EventTarget {
     this.#loggingOut = true
     const result = await this.#link.call('logout', {})
     rememberSession(this.#options.clientId, false)
-    this.#logins.tellPeers('session-ended')
+    this.#logins.tellPeers('session-ended', 'logged_out')
     return { endSessionSent: result?.endSessionSent === true }
   }
 
@@ -276,7 +277,7 @@ export class SilentRefreshClient extends EventTarget {
         this.#expiring.cancel()
         this.#reason = { code, message: text }
         if (code !== 'user_changed') rememberSession(this.#options.clientId, false)
-        if (!this.#loggingOut && this.#link.mode === 'dedicated') this.#logins.tellPeers('session-ended')
+        if (!this.#loggingOut && this.#link.mode === 'dedicated') this.#logins.tellPeers('session-ended', code === 'peer_logout' ? 'logged_out' : undefined)
         this.#emit('session-ended', { code, reason: text })
         break
       }

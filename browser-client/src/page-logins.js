@@ -106,7 +106,8 @@ export class PageLogins {
       if (type !== 'logged-in' && type !== 'session-ended') return
       if (performance.now() - this.#lastHintAt < HINT_MIN_INTERVAL_MS) return
       this.#lastHintAt = performance.now()
-      if (type === 'session-ended' && page.loggedIn()) this.#d.link.call('verify', {}).catch(() => {})
+      const hint = event.data?.reason === 'logged_out' ? 'logged_out' : null
+      if (type === 'session-ended' && page.loggedIn()) this.#d.link.call('verify', { hint }).catch(() => {})
       if (type === 'logged-in' && !page.loggedIn() && !page.loggingOut()) {
         rememberSession(this.#d.clientId, true)
         this.silent('another tab logged in').catch(() => {})
@@ -114,8 +115,13 @@ export class PageLogins {
     }
   }
 
-  /** @param {'logged-in'|'session-ended'} type tells the other tabs (per-tab owners only) */
-  tellPeers (type) { this.#hints?.postMessage({ type }) }
+  /**
+   * Tells the other tabs (per-tab owners only).
+   * @param {'logged-in'|'session-ended'} type
+   * @param {'logged_out'} [reason] the session ended because the user logged out (the other tabs say so, once Keycloak
+   *   confirms the session is over)
+   */
+  tellPeers (type, reason) { this.#hints?.postMessage(reason ? { type, reason } : { type }) }
 
   close () { this.#hints?.close() }
 

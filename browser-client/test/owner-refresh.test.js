@@ -49,6 +49,21 @@ test('item 4: a 401 on a token that has been working gets its refresh, though th
   assert.equal(h.server.rotations, 2)
 })
 
+test('item 4: a token one tab has seen working gets its refresh when another tab, which never used it, reports its 401', async (t) => {
+  const h = await startOwner({ config: { proactiveRefresh: false } })
+  t.after(() => h.clock.dispose())
+  await logIn(h)
+  // tab A: the API rejects version 1, the owner refreshes once, A's retry with version 2 works and A says so
+  const v2 = await settle(h.page.call('rejected', { version: 1 }), h.clock)
+  assert.equal(v2.value?.version, 2, v2.error?.message)
+  await settle(h.page.call('accepted', { version: 2 }), h.clock)
+  // tab B has not called the API with version 2 before the API (clock ahead) starts rejecting it
+  await h.clock.advance(30_000)
+  const v3 = await settle(h.page.call('rejected', { version: 2, accepted: false }), h.clock)
+  assert.equal(v3.value?.version, 3, `refused: ${v3.error?.message}`)
+  assert.equal(h.server.rotations, 2)
+})
+
 test('item 7: minValidity above the lifetime is clamped: no refresh on every call, no false "unavailable"', async (t) => {
   const h = await startOwner({ accessSeconds: 60 })
   t.after(() => h.clock.dispose())

@@ -72,3 +72,28 @@ test('code, state and the other response parameters leave the address; a foreign
   assert.equal(cleanPath('//evil.test/x', here), '/app?keep=1#h')
   assert.equal(cleanPath('https://evil.test/', here), '/app?keep=1#h')
 })
+
+test('item 6, per-tab owners: a logout tells the other tabs it was a logout, and they pass that on when they check', async () => {
+  /** @type {Set<any>} */
+  const channels = new Set()
+  const Channel = class {
+    constructor (name) { this.name = name; this.onmessage = null; channels.add(this) }
+    postMessage (data) { for (const c of channels) if (c !== this && c.name === this.name) c.onmessage?.({ data: structuredClone(data) }) }
+    close () { channels.delete(this) }
+  }
+  const saved = globalThis.BroadcastChannel
+  globalThis.BroadcastChannel = /** @type {any} */ (Channel)
+  try {
+    const here = fakeLink()
+    const there = fakeLink()
+    const make = (link) => new PageLogins({ link: /** @type {any} */ (link), clientId: 'demo-spa', redirectUri: 'https://app.test/', log: () => {} })
+    const leaving = make(here)
+    const staying = make(there)
+    leaving.listenToPeers({ loggedIn: () => false, loggingOut: () => true })
+    staying.listenToPeers({ loggedIn: () => true, loggingOut: () => false })
+    leaving.tellPeers('session-ended', 'logged_out')
+    assert.deepEqual(there.calls.map((c) => [c.type, c.payload.hint]), [['verify', 'logged_out']])
+  } finally {
+    globalThis.BroadcastChannel = saved
+  }
+})

@@ -4,6 +4,8 @@
  * @property {() => Promise<AccessTokenView|null>} token the current token, refreshed when needed; null while logged out
  * @property {(view: AccessTokenView, accepted: boolean) => Promise<AccessTokenView|null>} rejected after a 401 invalid_token
  *   (`accepted`: this page has had another answer with that token before); null: do not retry
+ * @property {(view: AccessTokenView) => void} [accepted] the API answered this token with something other than 401, for the
+ *   first time in this page (the owner learns that a token a 401-refresh produced has worked, whichever tab saw it)
  * @property {(view: AccessTokenView, htm: string, htu: string, nonce: string|null) => Promise<string|null>} proof DPoP proof
  * @property {(url: URL) => boolean} isAllowed whether this URL may receive the token
  * @property {typeof fetch} fetch
@@ -31,6 +33,11 @@ export type AuthFetchDeps = {
      * (`accepted`: this page has had another answer with that token before); null: do not retry
      */
     rejected: (view: AccessTokenView, accepted: boolean) => Promise<AccessTokenView | null>;
+    /**
+     * the API answered this token with something other than 401, for the
+     * first time in this page (the owner learns that a token a 401-refresh produced has worked, whichever tab saw it)
+     */
+    accepted?: ((view: AccessTokenView) => void) | undefined;
     /**
      * DPoP proof
      */

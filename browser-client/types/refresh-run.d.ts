@@ -22,8 +22,21 @@ export class RefreshRun {
      * @param {boolean} accepted a page has had an answer other than 401 with this token
      */
     afterRejection(version: number, accepted: boolean): Promise<import("./token-set.js").TokenSet>;
-    /** A hint from another tab (per-tab owners) that the session may have changed: ask Keycloak, at most every 10 s. */
-    verify(): Promise<void>;
+    /**
+     * A page had an answer other than 401 with the access token of `version`: a token a 401-refresh produced has worked, so
+     * its own 401 later (an API clock ahead, whichever tab sees it) gets a refresh like any other.
+     * @param {number} version
+     * @param {unknown} owner the owner id the page's token came from (a former owner's versions count anew)
+     * @returns {null}
+     */
+    accepted(version: number, owner: unknown): null;
+    /**
+     * A hint from another tab (per-tab owners) that the session may have changed: ask Keycloak, at most every 10 s. The hint
+     * decides nothing; Keycloak does. When Keycloak ends the session right after a tab said it logged out, that logout is the
+     * reason the user is shown ("You logged out in another tab."), not a revocation.
+     * @param {unknown} [hint] 'logged_out' when the other tab logged out
+     */
+    verify(hint?: unknown): Promise<void>;
     /** The timer or the network woke the owner: a proactive refresh, a retry, or a recovery. */
     wake(): void;
     #private;
