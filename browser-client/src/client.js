@@ -10,11 +10,17 @@
  */
 import { createAuthFetch, originAllowList } from './auth-fetch.js'
 import { DueTimer } from './due-timer.js'
-import { SessionEndedError } from './errors.js'
+import { RefreshUnavailableError, SessionEndedError } from './errors.js'
 import { decodeJwtPayload } from './jwt.js'
 import { OwnerLink } from './owner-link.js'
 import { PageLogins } from './page-logins.js'
 import { hadSession, rememberSession, resetTopLevelAttempt } from './page-state.js'
+import { SessionWait } from './session-wait.js'
+import { SILENT_LOGIN_TIMEOUT_MS } from './silent-login.js'
+
+/** After an owner restart, calls of a page that had a session wait this long at most for the new session (a reconnect, a
+ * silent login in an iframe, its code exchange). */
+export const RESTART_WAIT_MS = SILENT_LOGIN_TIMEOUT_MS + 4000
 
 /**
  * @typedef {import('./client-types.js').SilentRefreshOptions} SilentRefreshOptions
@@ -38,6 +44,7 @@ export class SilentRefreshClient extends EventTarget {
   #expiring = new DueTimer(() => this.#emit('expiring', { accessTokenExpiresAt: this.#view?.accessTokenExpiresAt ?? null }))
   #authFetch
   #logins
+  #sessionWait = new SessionWait()
 
   /** @param {SilentRefreshOptions} options */
   constructor (options) {
@@ -71,7 +78,10 @@ export class SilentRefreshClient extends EventTarget {
     })
     this.#logins = new PageLogins({ link: this.#link, clientId: o.clientId, redirectUri: o.redirectUri, log: (kind, message) => this.#log(kind, message) })
     this.#authFetch = createAuthFetch({
-      token: async () => (this.#view == null ? null : this.getAccessToken({ minValidity: 5 }).then(() => this.#view)),
+      token: async () => {
+        await this.#afterRestart()
+        return this.#view == null ? null : this.getAccessToken({ minValidity: 5 }).then(() => this.#view)
+      },
       rejected: async (view, accepted) => {
         try {
           return /** @type {import('./token-set.js').AccessTokenView} */ (await this.#link.call('rejected', { version: view.version, accepted }))
@@ -158,6 +168,7 @@ export class SilentRefreshClient extends EventTarget {
    */
   async getAccessToken (options = {}) {
     await this.init()
+    await this.#afterRestart()
     const view = await this.#link.call('token', { minValidity: options.minValidity ?? 5 })
     this.#accept(view)
     return view.accessToken
@@ -243,22 +254,35 @@ export class SilentRefreshClient extends EventTarget {
     } catch {}
   }
 
-  /** @param {string} why */
+  /**
+   * The owner died and a new one took over. A page that had a session holds its calls (bounded) until the new owner has one:
+   * up to the first `await` this runs at once, before any call made after the restart can look for a token.
+   * @param {string} why
+   */
   async #ownerRestarted (why) {
+    const hadOne = this.#view != null || hadSession(this.#options.clientId)
+    if (hadOne) this.#sessionWait.begin(RESTART_WAIT_MS)
     this.#log('tab', `Token owner restarted (${why})`)
     this.#emit('owner-restarted', { reason: why })
-    const status = await this.#link.call('status', {})
-    if (status.loggedIn) {
-      this.#accept(status.view)
-      return
-    }
-    // the refresh token died with the old owner: get a new family from the SSO session, as a new tab would (a follower
-    // leaves that to the tab that now holds the owner, and hears of the new tokens)
-    if (this.#link.mode === 'follower') return
-    if (this.#view != null || hadSession(this.#options.clientId)) {
+    try {
+      const status = await this.#link.call('status', {})
+      if (status.loggedIn) {
+        this.#accept(status.view)
+        return
+      }
+      // the refresh token died with the old owner: get a new family from the SSO session, as a new tab would (a follower
+      // leaves that to the tab that now holds the owner, and hears of the new tokens: its calls wait for them)
+      if (this.#link.mode === 'follower' || !hadOne) return
       this.#view = null
       await this.#logins.silent('the token owner restarted')
-    }
+    } catch {}
+    if (this.#view == null && this.#link.mode !== 'follower') this.#sessionWait.end()
+  }
+
+  /** After an owner restart: waits for the new session (bounded); past the bound the call fails instead of going out bare. */
+  async #afterRestart () {
+    if (await this.#sessionWait.wait()) return
+    throw new RefreshUnavailableError('The token owner restarted and is still getting a new session; try again shortly', null)
   }
 
   /** @param {any} message an event of the owner */
@@ -275,6 +299,7 @@ export class SilentRefreshClient extends EventTarget {
         const text = code === 'peer_logout' ? 'You logged out in another tab.' : String(detail.message)
         this.#view = null
         this.#expiring.cancel()
+        this.#sessionWait.end()
         this.#reason = { code, message: text }
         if (code !== 'user_changed') rememberSession(this.#options.clientId, false)
         if (!this.#loggingOut && this.#link.mode === 'dedicated') this.#logins.tellPeers('session-ended', code === 'peer_logout' ? 'logged_out' : undefined)
@@ -307,6 +332,7 @@ export class SilentRefreshClient extends EventTarget {
     if (this.#view != null && view.owner === this.#view.owner && view.version <= this.#view.version) return
     this.#view = view
     this.#reason = null
+    this.#sessionWait.end()
     rememberSession(this.#options.clientId, true)
     resetTopLevelAttempt(this.#options.clientId)
     this.#expiring.schedule(view.accessTokenExpiresAt - Math.min(this.#options.refreshLeadSeconds, view.expiresIn / 3) * 1000)
