@@ -151,6 +151,7 @@ export class TokenOwner {
       case 'proof': return this.#proof(message)
       case 'begin-login': return this.#login.beginFor(message)
       case 'callback': return this.#login.callback(String(message.href))
+      case 'frame-callback': return this.#login.frameCallback(String(message.href))
       case 'silent-login-failed': return this.#login.settleSilent(String(message.state), { error: String(message.error ?? 'failed') })
       case 'logout': return this.#login.logout()
       case 'verify': return this.#refresh.verify(message.hint).then(() => this.#status())

@@ -19,6 +19,7 @@ function fakeLink () {
   const calls = []
   return {
     calls,
+    ownerAddress: null,
     call: async (type, payload) => {
       calls.push({ type, payload })
       if (type === 'begin-login') return { url: `https://kc.test/auth?prompt=none&state=s${calls.length}&silent=${payload.silent}` }
@@ -34,7 +35,7 @@ test('login_required in the iframe: one top-level prompt=none redirect per tab, 
   const logins = new PageLogins({
     link: /** @type {any} */ (link), clientId: 'demo-spa', redirectUri: 'https://app.test/', log: () => {},
     navigate: (url) => navigations.push(url),
-    runSilent: async (url) => `https://app.test/silent-callback.html?error=login_required&state=${new URL(url).searchParams.get('state')}&iss=x`
+    runSilent: async (url) => ({ href: `https://app.test/silent-callback.html?error=login_required&state=${new URL(url).searchParams.get('state')}&iss=x` })
   })
   const first = await Promise.race([logins.silent('new tab'), new Promise((resolve) => setTimeout(() => resolve('leaving'), 50))])
   assert.equal(first, 'leaving', 'the page leaves for the redirect')
@@ -58,7 +59,7 @@ test('an iframe that answers with a code needs no redirect', async () => {
   const logins = new PageLogins({
     link: /** @type {any} */ (link), clientId: 'demo-spa', redirectUri: 'https://app.test/', log: () => {},
     navigate: (url) => navigations.push(url),
-    runSilent: async () => 'https://app.test/silent-callback.html?code=c&state=s1&iss=x'
+    runSilent: async () => ({ href: 'https://app.test/silent-callback.html?code=c&state=s1&iss=x' })
   })
   await logins.silent('new tab')
   assert.equal(navigations.length, 0)

@@ -53,5 +53,5 @@ export type PageLoginDeps = {
     /**
      * default: the hidden iframe (silent-login.js)
      */
-    runSilent?: ((url: string, timeoutMs: number) => Promise<string>) | undefined;
+    runSilent?: ((url: string, timeoutMs: number, frameName: string) => Promise<import("./silent-login.js").SilentAnswer>) | undefined;
 };
