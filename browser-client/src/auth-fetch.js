@@ -22,6 +22,27 @@ import { isDpopNonceChallenge, isInvalidTokenChallenge } from './www-authenticat
  */
 
 /**
+ * What a page's fetch asks of the token owner over the page's link: a token after a 401 (null: the owner refuses to
+ * refresh for it again), a token's first success, a DPoP proof.
+ * @param {{ call(type: string, payload?: Record<string, unknown>): Promise<any> }} link
+ * @returns {Pick<AuthFetchDeps, 'rejected'|'accepted'|'proof'>}
+ */
+export function ownerRequests (link) {
+  return {
+    rejected: async (view, accepted) => {
+      try {
+        return await link.call('rejected', { version: view.version, accepted })
+      } catch (err) {
+        if (/** @type {any} */ (err)?.code === 'token_rejected') return null
+        throw err
+      }
+    },
+    accepted: (view) => { link.call('accepted', { version: view.version, owner: view.owner }).catch(() => {}) },
+    proof: async (view, htm, htu, nonce) => (await link.call('proof', { version: view.version, htm, htu, nonce })).proof
+  }
+}
+
+/**
  * @param {AuthFetchDeps} deps
  * @returns {(input: RequestInfo|URL, init?: RequestInit) => Promise<Response>}
  */

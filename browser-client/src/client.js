@@ -8,19 +8,14 @@
  * a refusal; the session is kept), `expiring` (the access token is within `refreshLeadSeconds` of expiry), `owner-restarted`
  * (the token owner died and a new one took over), `log`, `token-request`, `retry`.
  */
-import { createAuthFetch, originAllowList } from './auth-fetch.js'
+import { createAuthFetch, originAllowList, ownerRequests } from './auth-fetch.js'
 import { DueTimer } from './due-timer.js'
-import { RefreshUnavailableError, SessionEndedError } from './errors.js'
+import { SessionEndedError } from './errors.js'
 import { decodeJwtPayload } from './jwt.js'
 import { OwnerLink } from './owner-link.js'
 import { PageLogins } from './page-logins.js'
 import { hadSession, rememberSession, resetTopLevelAttempt } from './page-state.js'
-import { SessionWait } from './session-wait.js'
-import { SILENT_LOGIN_TIMEOUT_MS } from './silent-login.js'
-
-/** After an owner restart, calls of a page that had a session wait this long at most for the new session (a reconnect, a
- * silent login in an iframe, its code exchange). */
-export const RESTART_WAIT_MS = SILENT_LOGIN_TIMEOUT_MS + 4000
+import { RESTART_WAIT_MS, SessionWait } from './session-wait.js'
 
 /**
  * @typedef {import('./client-types.js').SilentRefreshOptions} SilentRefreshOptions
@@ -79,19 +74,10 @@ export class SilentRefreshClient extends EventTarget {
     this.#logins = new PageLogins({ link: this.#link, clientId: o.clientId, redirectUri: o.redirectUri, log: (kind, message) => this.#log(kind, message) })
     this.#authFetch = createAuthFetch({
       token: async () => {
-        await this.#afterRestart()
+        await this.#sessionWait.ready() // after an owner restart: the new session, not a bare request
         return this.#view == null ? null : this.getAccessToken({ minValidity: 5 }).then(() => this.#view)
       },
-      rejected: async (view, accepted) => {
-        try {
-          return /** @type {import('./token-set.js').AccessTokenView} */ (await this.#link.call('rejected', { version: view.version, accepted }))
-        } catch (err) {
-          if (/** @type {any} */ (err)?.code === 'token_rejected') return null
-          throw err
-        }
-      },
-      accepted: (view) => { this.#link.call('accepted', { version: view.version, owner: view.owner }).catch(() => {}) },
-      proof: async (view, htm, htu, nonce) => (await this.#link.call('proof', { version: view.version, htm, htu, nonce })).proof,
+      ...ownerRequests(this.#link),
       isAllowed: originAllowList(options.allowedOrigins ?? [], location.origin),
       fetch: o.fetch,
       onRetried: (response) => {
@@ -168,7 +154,7 @@ export class SilentRefreshClient extends EventTarget {
    */
   async getAccessToken (options = {}) {
     await this.init()
-    await this.#afterRestart()
+    await this.#sessionWait.ready()
     const view = await this.#link.call('token', { minValidity: options.minValidity ?? 5 })
     this.#accept(view)
     return view.accessToken
@@ -277,12 +263,6 @@ export class SilentRefreshClient extends EventTarget {
       await this.#logins.silent('the token owner restarted')
     } catch {}
     if (this.#view == null && this.#link.mode !== 'follower') this.#sessionWait.end()
-  }
-
-  /** After an owner restart: waits for the new session (bounded); past the bound the call fails instead of going out bare. */
-  async #afterRestart () {
-    if (await this.#sessionWait.wait()) return
-    throw new RefreshUnavailableError('The token owner restarted and is still getting a new session; try again shortly', null)
   }
 
   /** @param {any} message an event of the owner */

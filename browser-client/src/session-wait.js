@@ -5,6 +5,11 @@
  * without a token (a 401) or fail with "Not logged in". A page that had a session therefore holds its calls until the new
  * session arrives or is known to be over, at most for a bound, and never sends them without a token in between.
  */
+import { RefreshUnavailableError } from './errors.js'
+import { SILENT_LOGIN_TIMEOUT_MS } from './silent-login.js'
+
+/** After an owner restart, calls wait this long at most: a reconnect, a silent login in an iframe, its code exchange. */
+export const RESTART_WAIT_MS = SILENT_LOGIN_TIMEOUT_MS + 4000
 
 export class SessionWait {
   /** @type {Promise<boolean>|null} */
@@ -37,4 +42,10 @@ export class SessionWait {
 
   /** @returns {Promise<boolean>} true at once or when the wait ended; false when its bound passed first */
   wait () { return this.#waiting ?? Promise.resolve(true) }
+
+  /** Waits; past the bound the call fails (refresh_unavailable) rather than go out without a token. */
+  async ready () {
+    if (await this.wait()) return
+    throw new RefreshUnavailableError('The token owner restarted and is still getting a new session; try again shortly', null)
+  }
 }

@@ -100,7 +100,10 @@ test('without boundTokenRetry a DPoP family follows the window like any other', 
   await logIn(h)
   h.server.fail('hang', 'hang', 'hang', 'hang', 'hang', 'hang')
   h.page.call('refresh').catch(() => {})
-  await h.clock.advance(40_000)
+  // (real crypto signs each proof: on a loaded machine it may still be signing when a fixed fake-time step is over, and the
+  // owner's next pause then needs the fake clock to move on; so the clock moves until the owner gives up, within bounds)
+  for (let moved = 0; moved < 120_000 && h.page.eventsOf('run-silent-login').length === 0; moved += 1000) await h.clock.advance(1000)
   assert.equal(h.server.reuses, 0)
-  assert.ok(await eventually(() => h.page.eventsOf('run-silent-login').length >= 1))
+  assert.ok(h.page.eventsOf('run-silent-login').length >= 1, 'the token given up for a silent login')
+  assert.ok(h.server.sentAt.at(-1) - h.server.sentAt[0] < 10_000, 'the same token sent after the grace window')
 })

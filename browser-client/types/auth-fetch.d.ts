@@ -12,6 +12,15 @@
  * @property {(response: Response) => void} [onRetried]
  */
 /**
+ * What a page's fetch asks of the token owner over the page's link: a token after a 401 (null: the owner refuses to
+ * refresh for it again), a token's first success, a DPoP proof.
+ * @param {{ call(type: string, payload?: Record<string, unknown>): Promise<any> }} link
+ * @returns {Pick<AuthFetchDeps, 'rejected'|'accepted'|'proof'>}
+ */
+export function ownerRequests(link: {
+    call(type: string, payload?: Record<string, unknown>): Promise<any>;
+}): Pick<AuthFetchDeps, "rejected" | "accepted" | "proof">;
+/**
  * @param {AuthFetchDeps} deps
  * @returns {(input: RequestInfo|URL, init?: RequestInit) => Promise<Response>}
  */

@@ -1,6 +1,3 @@
-/** After an owner restart, calls of a page that had a session wait this long at most for the new session (a reconnect, a
- * silent login in an iframe, its code exchange). */
-export const RESTART_WAIT_MS: number;
 /**
  * @typedef {import('./client-types.js').SilentRefreshOptions} SilentRefreshOptions
  * @typedef {import('./client-types.js').SilentRefreshEventMap} SilentRefreshEventMap

@@ -1,9 +1,5 @@
-/**
- * @file What a page's calls wait for after its token owner restarted. The new owner has no session until it logs in silently
- * from the Keycloak SSO session (or, in a follower tab, until the leader's tab has); a call made in that moment would go out
- * without a token (a 401) or fail with "Not logged in". A page that had a session therefore holds its calls until the new
- * session arrives or is known to be over, at most for a bound, and never sends them without a token in between.
- */
+/** After an owner restart, calls wait this long at most: a reconnect, a silent login in an iframe, its code exchange. */
+export const RESTART_WAIT_MS: number;
 export class SessionWait {
     /** Whether calls are waiting for a session now. */
     get active(): boolean;
@@ -16,5 +12,7 @@ export class SessionWait {
     end(): void;
     /** @returns {Promise<boolean>} true at once or when the wait ended; false when its bound passed first */
     wait(): Promise<boolean>;
+    /** Waits; past the bound the call fails (refresh_unavailable) rather than go out without a token. */
+    ready(): Promise<void>;
     #private;
 }
