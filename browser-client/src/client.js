@@ -187,10 +187,13 @@ export class SilentRefreshClient extends EventTarget {
   /** @param {Response} response @returns {boolean} whether it is the answer to the single retry after a 401 */
   wasRetried (response) { return this.#retried.has(response) }
 
-  /** Refreshes now, whatever the token's lifetime (a refresh another tab's page asked for at the same moment counts). */
+  /**
+   * Refreshes now, whatever the token's lifetime. A refresh another tab asked for at the same moment counts: when the owner
+   * has a newer token than this page had when it asked, that one is the answer.
+   */
   async refresh () {
     await this.init()
-    this.#accept(await this.#link.call('refresh', {}))
+    this.#accept(await this.#link.call('refresh', { version: this.#view?.version ?? null, owner: this.#view?.owner ?? null }))
   }
 
   /**

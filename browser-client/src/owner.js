@@ -147,7 +147,7 @@ export class TokenOwner {
       case 'token': return this.view(await this.#ensureFresh(Number(message.minValidity ?? 5)))
       case 'rejected': return this.view(await this.#refresh.afterRejection(Number(message.version), message.accepted === true))
       case 'accepted': return this.#refresh.accepted(Number(message.version), message.owner ?? this.#id)
-      case 'refresh': return this.view(await this.#refresh.now('refresh requested', true))
+      case 'refresh': return this.view(await this.#refresh.now('refresh requested', true, this.#seenVersion(message)))
       case 'proof': return this.#proof(message)
       case 'begin-login': return this.#login.beginFor(message)
       case 'callback': return this.#login.callback(String(message.href))
@@ -194,6 +194,15 @@ export class TokenOwner {
     const effective = Math.min(wanted, tokens.expiresIn / 2)
     if (!needsRefresh(tokens, effective, instantOf(this.#clock))) return tokens
     return this.#refresh.now('a page needs a token')
+  }
+
+  /**
+   * The version of this owner's token the page had when it asked (null: unknown, or a former owner's).
+   * @param {any} message
+   */
+  #seenVersion (message) {
+    const owner = message.owner ?? this.#id
+    return owner === this.#id && Number.isInteger(message.version) ? message.version : null
   }
 
   /** @param {any} message */

@@ -63,10 +63,13 @@ export class RefreshRun {
    * Makes sure the current set is replaced, then returns the new one.
    * @param {string} why
    * @param {boolean} [asked] a person asked (the demo's button): a refusal's cooldown does not apply
+   * @param {number|null} [seenVersion] the version the asking page had: when a newer one exists already (another tab's
+   *   refresh at the same moment), that refresh answers this request too
    */
-  async now (why, asked = false) {
+  async now (why, asked = false, seenVersion = null) {
     const tokens = this.#d.owner.tokens
     if (tokens == null) throw this.#d.owner.endedError()
+    if (seenVersion != null && seenVersion < tokens.version) return tokens
     if (asked && this.#machine.phase === 'refused') this.#machine = { ...this.#machine, phase: 'fresh', retryAt: null }
     await this.#run(tokens.version, why, false)
     return this.#current()

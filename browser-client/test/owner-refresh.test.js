@@ -64,6 +64,22 @@ test('item 4: a token one tab has seen working gets its refresh when another tab
   assert.equal(h.server.rotations, 2)
 })
 
+test('a refresh asked for by a page that has not yet seen the token another page\'s refresh just installed is that refresh', async (t) => {
+  const h = await startOwner({ config: { proactiveRefresh: false } })
+  t.after(() => h.clock.dispose())
+  await logIn(h)
+  // two tabs click "refresh" at the same moment; the second one's request arrives after the first refresh finished
+  const first = await settle(h.page.call('refresh', { version: 1 }), h.clock)
+  assert.equal(first.value?.version, 2, first.error?.message)
+  const second = await settle(h.page.call('refresh', { version: 1 }), h.clock)
+  assert.equal(second.value?.version, 2, 'the newer token answers it')
+  assert.equal(h.server.rotations, 1, 'one refresh for both')
+  // a page that has the newest token and asks again gets a new one
+  const third = await settle(h.page.call('refresh', { version: 2 }), h.clock)
+  assert.equal(third.value?.version, 3)
+  assert.equal(h.server.rotations, 2)
+})
+
 test('item 7: minValidity above the lifetime is clamped: no refresh on every call, no false "unavailable"', async (t) => {
   const h = await startOwner({ accessSeconds: 60 })
   t.after(() => h.clock.dispose())

@@ -12,8 +12,10 @@ export class RefreshRun {
      * Makes sure the current set is replaced, then returns the new one.
      * @param {string} why
      * @param {boolean} [asked] a person asked (the demo's button): a refusal's cooldown does not apply
+     * @param {number|null} [seenVersion] the version the asking page had: when a newer one exists already (another tab's
+     *   refresh at the same moment), that refresh answers this request too
      */
-    now(why: string, asked?: boolean): Promise<import("./token-set.js").TokenSet>;
+    now(why: string, asked?: boolean, seenVersion?: number | null): Promise<import("./token-set.js").TokenSet>;
     /**
      * The API answered 401 invalid_token to the access token of `version`: at most one refresh per rejected token. A token
      * that a refresh after a 401 produced and that no page has seen accepted is not refreshed again (the API rejects every
