@@ -98,7 +98,7 @@ final class FamilyRevocation {
      * cached entity before commit and does not undo it on rollback (keycloak#49213), so without this the family would stay
      * revoked on this node although the answer says nothing was revoked.
      */
-    private void unmarkFamily(ClientModel client, RefreshToken replayed, String family, AuthenticatedClientSessionModel asFound) {
+    void unmarkFamily(ClientModel client, RefreshToken replayed, String family, AuthenticatedClientSessionModel asFound) {
         String key = TokenFamilies.revokedNoteKey(family);
         String before = asFound == null ? null : asFound.getNote(key);
         try {
@@ -148,7 +148,7 @@ final class FamilyRevocation {
     }
 
     /** @return whether there was anything left to revoke */
-    private static boolean revokeIn(KeycloakSession revoking, ClientModel client, RefreshToken replayed, String family,
+    static boolean revokeIn(KeycloakSession revoking, ClientModel client, RefreshToken replayed, String family,
                                     RevocationScope scope, KeycloakContext request) {
         RealmModel realm = revoking.getContext().getRealm();
         boolean offline = TokenFamilies.isOffline(replayed);

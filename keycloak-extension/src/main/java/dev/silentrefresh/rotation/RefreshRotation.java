@@ -104,6 +104,29 @@ final class RefreshRotation {
         return state != null ? state.recordedSettings() : RotationSettings.DEFAULTS;
     }
 
+    /** The family the token is enforced in: its own, or for a token never stamped the family that adopts (or adopted) it. */
+    String family() {
+        return family;
+    }
+
+    /**
+     * Whether a refresh with this token would be honoured now (rotate, grace or adopt), read without changing anything:
+     * what introspection answers. A claim in flight is not consulted; until its rotation commits, the family's state says
+     * what a refresh would find once it has.
+     */
+    boolean wouldBeHonoured() {
+        if (RevocationMarks.isRevoked(session, presented, family, clientSession)) {
+            return false;
+        }
+        RotationDecision decision = decide(TokenFamilies.stateOf(clientSession, family, TokenFamilies.valueOf(notesBefore)));
+        return switch (decision.verdict()) {
+            case ROTATE, ADOPT -> true;
+            // a consumed token whose siblings are all issued is reuse at the token endpoint
+            case GRACE -> !siblingsOf(decision).usedUp();
+            case REUSE, REFUSE -> false;
+        };
+    }
+
     /** @param issued the refresh token Keycloak is about to return, or {@code null} if it returns none */
     void enforce(RefreshToken issued) {
         // revoked for reuse: refused, even if the session store still (or again) shows the session
@@ -183,8 +206,7 @@ final class RefreshRotation {
      */
     private void issueSibling(RotationDecision decision, RefreshToken issued) {
         int max = settings.maxGraceSiblings();
-        long lifespan = settings.gracePeriod().toSeconds() + GenerationClaim.LIFESPAN_SECONDS;
-        int sibling = new SiblingAllowance(session.singleUseObjects(), family, decision.issueGeneration(), max, lifespan).take();
+        int sibling = siblingsOf(decision).take();
         if (sibling == 0) {
             refuseReuse("the consumed refresh token came back after " + max + " siblings (max-grace-siblings)");
         }
@@ -199,6 +221,11 @@ final class RefreshRotation {
         logger.infof("Refresh token family %s: grace sibling %d of %d issued for the consumed token_id=%s (realm %s, client=%s, user=%s,"
                         + " session=%s)", family, sibling, max, presented.getId(), session.getContext().getRealm().getName(),
                 client.getClientId(), presented.getSubject(), presented.getSessionId());
+    }
+
+    private SiblingAllowance siblingsOf(RotationDecision grace) {
+        long lifespan = settings.gracePeriod().toSeconds() + GenerationClaim.LIFESPAN_SECONDS;
+        return new SiblingAllowance(session.singleUseObjects(), family, grace.issueGeneration(), settings.maxGraceSiblings(), lifespan);
     }
 
     /** @param reason why this is reuse when it is not the plain case, or {@code null} */

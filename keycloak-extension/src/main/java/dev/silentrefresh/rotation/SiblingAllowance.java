@@ -39,4 +39,14 @@ final class SiblingAllowance {
         }
         return 0;
     }
+
+    /** Whether every sibling has been issued, so that the next {@link #take()} returns 0; reads only (introspection). */
+    boolean usedUp() {
+        for (int slot = 1; slot <= max; slot++) {
+            if (!store.contains(keyPrefix + slot)) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

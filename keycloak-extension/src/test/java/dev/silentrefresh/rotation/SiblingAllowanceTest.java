@@ -1,6 +1,8 @@
 package dev.silentrefresh.rotation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
 import java.util.List;
@@ -65,6 +67,25 @@ class SiblingAllowanceTest {
         assertEquals(1, allowance("f1", 5, 1).take());
         assertEquals(1, allowance("f2", 4, 1).take());
         assertEquals(0, allowance("f1", 4, 1).take());
+    }
+
+    @Test
+    void usedUpWhenEverySiblingIsIssuedAndOnlyThenAndReadingTakesNone() {
+        SiblingAllowance allowance = allowance("f1", 4, 2);
+        assertFalse(allowance.usedUp(), "no sibling issued yet");
+        allowance.take();
+        assertFalse(allowance.usedUp(), "one of two issued");
+        assertFalse(allowance.usedUp(), "asking twice takes nothing");
+        assertEquals(2, allowance.take(), "usedUp took no slot");
+        assertTrue(allowance.usedUp(), "both issued: the next take is refused");
+        assertEquals(0, allowance.take());
+        assertFalse(allowance("f1", 5, 2).usedUp(), "another generation has its own count");
+    }
+
+    @Test
+    void usedUpWhenTheBoundIsZeroThenAlways() {
+        assertTrue(allowance("f1", 4, 0).usedUp());
+        assertEquals(0, allowance("f1", 4, 0).take());
     }
 
     private SiblingAllowance allowance(String family, int generation, int max) {

@@ -33,7 +33,7 @@ final class BenchKeycloak implements AutoCloseable {
     static final String NO_ROTATION_CLIENT = "bench-no-rotation";
     static final String BUILT_IN_REALM = "bench-built-in-rotation";
 
-    private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(10);
     private static final String DATABASE = "keycloak_bench";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Keycloak re-hashes a password with the realm's policy at the next login; from then on a login costs little CPU. */

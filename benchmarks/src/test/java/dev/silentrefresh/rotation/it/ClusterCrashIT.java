@@ -21,7 +21,7 @@ import org.keycloak.admin.client.Keycloak;
  */
 class ClusterCrashIT {
 
-    private static final Duration START_TIMEOUT = Duration.ofMinutes(6);
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(10);
     private static KeycloakCluster cluster;
 
     @BeforeAll

@@ -15,8 +15,13 @@ import java.util.regex.Pattern;
  */
 final class KeycloakCluster implements AutoCloseable {
 
-    static final int NODE_A_PORT = 8280;
-    static final int NODE_B_PORT = 8380;
+    /**
+     * Added to every port of the cluster (system property {@code keycloak.cluster.port-offset}), so that the extension's
+     * and the benchmarks' clusters can run at the same time.
+     */
+    private static final int PORT_OFFSET = Integer.getInteger("keycloak.cluster.port-offset", 0);
+    static final int NODE_A_PORT = 8280 + PORT_OFFSET;
+    static final int NODE_B_PORT = 8380 + PORT_OFFSET;
 
     private static final String ISSUER_BASE = "http://127.0.0.1:" + NODE_A_PORT;
     private static final Pattern TWO_MEMBERS = Pattern.compile("ISPN000094: Received new cluster view for channel \\S+: \\[[^\\]]*\\] \\(2\\)");
@@ -90,7 +95,8 @@ final class KeycloakCluster implements AutoCloseable {
 
     private void startNode(KeycloakDistribution node) throws IOException, InterruptedException {
         boolean a = node == nodeA;
-        node.start(a ? NODE_A_PORT : NODE_B_PORT, a ? 9280 : 9380, startTimeout, nodeArguments(a ? 7800 : 7900));
+        node.start(a ? NODE_A_PORT : NODE_B_PORT, (a ? 9280 : 9380) + PORT_OFFSET, startTimeout,
+                nodeArguments((a ? 7800 : 7900) + PORT_OFFSET));
     }
 
     /** Two nodes that share only the database would pass some tests too; make sure they formed one cluster. */

@@ -38,7 +38,7 @@ import dev.silentrefresh.rotation.testhook.SlowCommitPostProcessorFactory;
  */
 class KeycloakClusterIT {
 
-    private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(10);
     private static final String DATABASE = "keycloak_cluster_it";
     /** Short, so that the retries after a fault come after it: a rotation left behind would be reuse then. */
     private static final int GRACE_SECONDS_UNDER_FAULTS = 2;
@@ -259,6 +259,41 @@ class KeycloakClusterIT {
         assertEquals(Boolean.FALSE, replay.body().get("refresh_token_consumed"), "the 503 was the executor's own");
     }
 
+    /**
+     * The same for an RFC 7009 revocation under the {@code family} scope, which the executor writes itself: a revocation
+     * that cannot be written answers {@code 503} (RFC 7009 §2.2.1: retry), and neither revokes, marks nor records
+     * anything, so the family goes on; the same request once writes work revokes it.
+     */
+    @Test
+    void aRevocationRequestThatCannotBeWrittenAnswers503AndRevokesNothingUntilWritesWorkAgain() throws Exception {
+        RotationProfile.configure(demo(), 0, "family", true);
+        demo().clearEvents();
+        TokenResponse login = spa(nodeA).login("alice", "alice");
+        TokenResponse newest = ok(spa(nodeA).refresh(login.refreshToken()));
+
+        postgres.failSessionWrites(DATABASE);
+        HttpResponse<String> refused;
+        try {
+            refused = spa(nodeB).revoke(newest.refreshToken(), "refresh_token", Map.of("Origin", BROWSER_ORIGIN));
+        } finally {
+            postgres.allowSessionWrites(DATABASE);
+        }
+        assertEquals(503, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("temporarily_unavailable"), refused.body());
+        assertEquals(BROWSER_ORIGIN, refused.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+        assertTrue(revocationEvents().isEmpty(), "no event claims a revocation that did not happen");
+
+        // nothing was revoked or marked: the family goes on, on either node
+        TokenResponse next = ok(refreshWhileKeycloakReconnects(spa(nodeB), newest.refreshToken()));
+        TokenResponse after = ok(spa(nodeA).refresh(next.refreshToken()));
+
+        HttpResponse<String> revoked = spa(nodeB).revoke(after.refreshToken(), "refresh_token", Map.of());
+        assertEquals(200, revoked.statusCode(), revoked.body());
+        assertInvalidGrant(spa(nodeA).refresh(after.refreshToken()));
+        assertEquals(1, revocationEvents().size());
+        assertTrue(reuseEvents().isEmpty(), "a revocation is no reuse");
+    }
+
     /** Item 3: the adoption's loser revokes the family that won it, while the winner's commit is still pending. */
     @Test
     void anAdoptionLostToAPendingWinnerRevokesTheWinnersFamilyUnderTheFamilyScope() throws Exception {
@@ -351,6 +386,10 @@ class KeycloakClusterIT {
                 URI.create(node.baseUrl() + "/realms/demo/rtr-test-hook/single-use-objects/" + URLEncoder.encode(key, StandardCharsets.UTF_8)))
                 .POST(HttpRequest.BodyPublishers.noBody()).build());
         assertEquals(204, taken.statusCode(), "the test hook is not deployed, or the claim was taken: " + taken.statusCode());
+    }
+
+    private static List<EventRepresentation> revocationEvents() {
+        return demo().getEvents(List.of("REVOKE_GRANT"), null, null, null, null, null, 0, 100);
     }
 
     private static List<EventRepresentation> reuseEvents() {

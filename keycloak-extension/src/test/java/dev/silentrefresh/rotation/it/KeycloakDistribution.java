@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -29,11 +31,14 @@ final class KeycloakDistribution implements AutoCloseable {
 
     private static final String ADMIN = "admin";
     private static final String ADMIN_PASSWORD = "admin-password";
+    /** An option as {@code --help-all} lists it at the start of a line, e.g. {@code --http-port <port>}. */
+    private static final Pattern HELP_OPTION = Pattern.compile("^\\s*(--[a-z0-9][a-z0-9<>-]*)");
 
     private final Path home;
     private final Path log;
     private Process process;
     private int httpPort;
+    private List<Pattern> knownOptions;
 
     private KeycloakDistribution(Path home) {
         this.home = home;
@@ -49,6 +54,32 @@ final class KeycloakDistribution implements AutoCloseable {
         Path imports = Files.createDirectories(home.resolve("data").resolve("import"));
         Files.copy(realm, imports.resolve(realm.getFileName()), StandardCopyOption.REPLACE_EXISTING);
         return new KeycloakDistribution(home);
+    }
+
+    /**
+     * The distribution from {@code zip} in {@code folder}, unpacked there only if it does not hold this zip already (a
+     * marker records which), so that repeated runs keep the server's augmented build. Providers and data are kept as the
+     * previous run left them.
+     */
+    static KeycloakDistribution installOnce(Path zip, Path folder) throws IOException {
+        Path marker = folder.resolve("installed-from");
+        String installedFrom = zip.toAbsolutePath() + " " + Files.size(zip) + " " + Files.getLastModifiedTime(zip).toMillis();
+        if (Files.isRegularFile(marker) && Files.readString(marker).equals(installedFrom)) {
+            try (Stream<Path> entries = Files.list(folder)) {
+                Path home = entries.filter(Files::isDirectory).findFirst()
+                        .orElseThrow(() -> new IOException("no installation in " + folder));
+                return new KeycloakDistribution(home);
+            }
+        }
+        deleteRecursively(folder);
+        Files.createDirectories(folder);
+        Path home = unzip(zip, folder);
+        Files.writeString(marker, installedFrom);
+        return new KeycloakDistribution(home);
+    }
+
+    Path home() {
+        return home;
     }
 
     /** Deploys one more provider jar (before {@link #build}), e.g. the test hook. */
@@ -109,6 +140,63 @@ final class KeycloakDistribution implements AutoCloseable {
         awaitReady(managementPort, timeout);
     }
 
+    /**
+     * Starts {@code kc.sh <arguments>} as given (ports and the bootstrap admin included) and waits until {@code readyUrl}
+     * answers 200. The server's output goes to {@code server.log} in its home folder.
+     */
+    void startAsGiven(List<String> arguments, URI readyUrl, Duration timeout) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(home.resolve("bin").resolve("kc.sh").toString()));
+        command.addAll(arguments);
+        process = new ProcessBuilder(command).directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        awaitReady(readyUrl, timeout);
+    }
+
+    /**
+     * Whether this distribution knows the option of {@code argument} ({@code --name=value}), by its own
+     * {@code kc.sh start-dev --help-all} (read once per installation, about 3 s, and kept beside it). Options whose names
+     * have a part to fill in ({@code --log-level-<category>}) match any value there.
+     */
+    boolean knowsOption(String argument) throws IOException, InterruptedException {
+        if (knownOptions == null) {
+            knownOptions = readKnownOptions();
+        }
+        String name = argument.split("=", 2)[0];
+        return knownOptions.stream().anyMatch(option -> option.matcher(name).matches());
+    }
+
+    private List<Pattern> readKnownOptions() throws IOException, InterruptedException {
+        Path help = home.resolve("help-all.txt");
+        if (!Files.isRegularFile(help)) {
+            Path written = home.resolve("help-all.txt.tmp");
+            Process listing = new ProcessBuilder(home.resolve("bin").resolve("kc.sh").toString(), "start-dev", "--help-all")
+                    .directory(home.toFile()).redirectErrorStream(true).redirectOutput(written.toFile()).start();
+            if (!listing.waitFor(2, TimeUnit.MINUTES) || listing.exitValue() != 0) {
+                listing.destroyForcibly();
+                throw new IOException("kc.sh start-dev --help-all failed; see " + written);
+            }
+            Files.move(written, help, StandardCopyOption.REPLACE_EXISTING);
+        }
+        List<Pattern> options = new ArrayList<>();
+        for (String line : Files.readAllLines(help)) {
+            Matcher option = HELP_OPTION.matcher(line);
+            if (option.lookingAt()) {
+                options.add(Pattern.compile(Pattern.quote(option.group(1)).replaceAll("<[^>]+>", "\\E.+\\Q")));
+            }
+        }
+        if (options.isEmpty()) {
+            throw new IOException("no options in " + help);
+        }
+        return options;
+    }
+
+    /** The server's JVM and the script that started it, while it runs. */
+    List<ProcessHandle> processes() {
+        return process == null ? List.of() : Stream.concat(process.descendants(), Stream.of(process.toHandle())).toList();
+    }
+
     /** Stops the server as an operator would (SIGTERM to the JVM, which {@code kc.sh} does not exec into). */
     void stop() throws InterruptedException {
         if (process == null) {
@@ -161,9 +249,12 @@ final class KeycloakDistribution implements AutoCloseable {
     }
 
     private void awaitReady(int managementPort, Duration timeout) throws InterruptedException, IOException {
+        awaitReady(URI.create("http://127.0.0.1:" + managementPort + "/health/ready"), timeout);
+    }
+
+    private void awaitReady(URI readyUrl, Duration timeout) throws InterruptedException, IOException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/health/ready"))
-                .timeout(Duration.ofSeconds(2)).GET().build();
+        HttpRequest ready = HttpRequest.newBuilder(readyUrl).timeout(Duration.ofSeconds(2)).GET().build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

@@ -23,7 +23,7 @@ import org.keycloak.representations.idm.EventRepresentation;
  */
 class KeycloakRestartIT {
 
-    private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(10);
     private static final int HTTP_PORT = 8180;
     private static final int MANAGEMENT_PORT = 9180;
     private static KeycloakDistribution keycloak;

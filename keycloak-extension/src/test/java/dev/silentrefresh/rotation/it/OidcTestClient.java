@@ -32,12 +32,36 @@ public final class OidcTestClient {
     private final String realmUrl;
     private final String clientId;
     private final String redirectUri;
+    private final String clientSecret;
+    private final DpopProofs dpopProofs;
     private final HttpClient http = newHttpClient(new LocalhostCookieJar());
 
+    /** Makes a DPoP proof (RFC 9449) for one request. */
+    @FunctionalInterface
+    public interface DpopProofs {
+        String proofFor(String method, URI uri);
+    }
+
     public OidcTestClient(String baseUrl, String realm, String clientId, String redirectUri) {
-        this.realmUrl = baseUrl + "/realms/" + realm;
+        this(baseUrl + "/realms/" + realm, clientId, redirectUri, null, null);
+    }
+
+    private OidcTestClient(String realmUrl, String clientId, String redirectUri, String clientSecret, DpopProofs dpopProofs) {
+        this.realmUrl = realmUrl;
         this.clientId = clientId;
         this.redirectUri = redirectUri;
+        this.clientSecret = clientSecret;
+        this.dpopProofs = dpopProofs;
+    }
+
+    /** The same client as a confidential one: every request to Keycloak carries the client secret. */
+    public OidcTestClient withClientSecret(String secret) {
+        return new OidcTestClient(realmUrl, clientId, redirectUri, secret, dpopProofs);
+    }
+
+    /** The same client proving possession of a DPoP key on every token request; {@code null}: no proof. */
+    public OidcTestClient withDpopProofs(DpopProofs proofs) {
+        return new OidcTestClient(realmUrl, clientId, redirectUri, clientSecret, proofs);
     }
 
     public String clientId() {
@@ -123,9 +147,54 @@ public final class OidcTestClient {
         if (scope != null) {
             params.put("scope", scope);
         }
-        HttpRequest.Builder request = postBuilder(realmUrl + "/protocol/openid-connect/token", params);
+        HttpRequest.Builder request = tokenEndpointRequest(params);
         headers.forEach(request::header);
         return TokenResponse.of(send(http, request.build()));
+    }
+
+    /**
+     * An RFC 7009 revocation request; the raw answer, since Keycloak answers 200 with and without a body.
+     *
+     * @param tokenTypeHint {@code refresh_token}, {@code access_token}, or {@code null} for none
+     */
+    public HttpResponse<String> revoke(String token, String tokenTypeHint, Map<String, String> headers) {
+        HttpRequest.Builder request = postBuilder(realmUrl + "/protocol/openid-connect/revoke", withClientAuthentication(tokenParams(token, tokenTypeHint)));
+        headers.forEach(request::header);
+        return send(http, request.build());
+    }
+
+    /** An RFC 7662 introspection request (Keycloak allows it to confidential clients only). */
+    public TokenResponse introspect(String token, String tokenTypeHint) {
+        return TokenResponse.of(send(http, postBuilder(realmUrl + "/protocol/openid-connect/token/introspect",
+                withClientAuthentication(tokenParams(token, tokenTypeHint))).build()));
+    }
+
+    private static Map<String, String> tokenParams(String token, String tokenTypeHint) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("token", token);
+        if (tokenTypeHint != null) {
+            params.put("token_type_hint", tokenTypeHint);
+        }
+        return params;
+    }
+
+    /** {@code client_id}, and {@code client_secret} for a confidential client (client_secret_post). */
+    private Map<String, String> withClientAuthentication(Map<String, String> params) {
+        Map<String, String> authenticated = new LinkedHashMap<>(params);
+        authenticated.put("client_id", clientId);
+        if (clientSecret != null) {
+            authenticated.put("client_secret", clientSecret);
+        }
+        return authenticated;
+    }
+
+    private HttpRequest.Builder tokenEndpointRequest(Map<String, String> params) {
+        URI endpoint = URI.create(realmUrl + "/protocol/openid-connect/token");
+        HttpRequest.Builder request = postBuilder(endpoint.toString(), withClientAuthentication(params));
+        if (dpopProofs != null) {
+            request.header("DPoP", dpopProofs.proofFor("POST", endpoint));
+        }
+        return request;
     }
 
     /** Resource-owner password grant, for test clients that allow it. */
@@ -141,7 +210,7 @@ public final class OidcTestClient {
     }
 
     private TokenResponse token(Map<String, String> params) {
-        return TokenResponse.of(send(http, post(realmUrl + "/protocol/openid-connect/token", params)));
+        return TokenResponse.of(send(http, tokenEndpointRequest(params).build()));
     }
 
     private static HttpRequest post(String url, Map<String, String> params) {

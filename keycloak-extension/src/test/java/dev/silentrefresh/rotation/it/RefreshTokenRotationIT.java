@@ -67,6 +67,8 @@ class RefreshTokenRotationIT extends RefreshTokenRotationScenarios {
             config.log().handlers(KeycloakServerConfigBuilder.LogHandlers.FILE);
             return config.dependencyCurrentProject()
                     .option("log-file", SERVER_LOG.toString())
+                    // TokenRevocationIT reads that a revocation's mark was written once the revocation had committed
+                    .option("log-level", "INFO,dev.silentrefresh.rotation.RefreshTokenRevocation:debug")
                     .option("metrics-enabled", "true")
                     .option("event-metrics-user-enabled", "true")
                     .option("event-metrics-user-tags", "realm,clientId");
