@@ -8,13 +8,14 @@
  * a refusal; the session is kept), `expiring` (the access token is within `refreshLeadSeconds` of expiry), `owner-restarted`
  * (the token owner died and a new one took over), `log`, `token-request`, `retry`.
  */
-import { createAuthFetch, originAllowList } from './auth-fetch.js'
+import { createAuthFetch, originAllowList, ownerRequests } from './auth-fetch.js'
 import { DueTimer } from './due-timer.js'
 import { SessionEndedError } from './errors.js'
 import { decodeJwtPayload } from './jwt.js'
 import { OwnerLink } from './owner-link.js'
 import { PageLogins } from './page-logins.js'
 import { hadSession, rememberSession, resetTopLevelAttempt } from './page-state.js'
+import { RESTART_WAIT_MS, SessionWait } from './session-wait.js'
 
 /**
  * @typedef {import('./client-types.js').SilentRefreshOptions} SilentRefreshOptions
@@ -38,6 +39,7 @@ export class SilentRefreshClient extends EventTarget {
   #expiring = new DueTimer(() => this.#emit('expiring', { accessTokenExpiresAt: this.#view?.accessTokenExpiresAt ?? null }))
   #authFetch
   #logins
+  #sessionWait = new SessionWait()
 
   /** @param {SilentRefreshOptions} options */
   constructor (options) {
@@ -71,16 +73,11 @@ export class SilentRefreshClient extends EventTarget {
     })
     this.#logins = new PageLogins({ link: this.#link, clientId: o.clientId, redirectUri: o.redirectUri, log: (kind, message) => this.#log(kind, message) })
     this.#authFetch = createAuthFetch({
-      token: async () => (this.#view == null ? null : this.getAccessToken({ minValidity: 5 }).then(() => this.#view)),
-      rejected: async (view, accepted) => {
-        try {
-          return /** @type {import('./token-set.js').AccessTokenView} */ (await this.#link.call('rejected', { version: view.version, accepted }))
-        } catch (err) {
-          if (/** @type {any} */ (err)?.code === 'token_rejected') return null
-          throw err
-        }
+      token: async () => {
+        await this.#sessionWait.ready() // after an owner restart: the new session, not a bare request
+        return this.#view == null ? null : this.getAccessToken({ minValidity: 5 }).then(() => this.#view)
       },
-      proof: async (view, htm, htu, nonce) => (await this.#link.call('proof', { version: view.version, htm, htu, nonce })).proof,
+      ...ownerRequests(this.#link),
       isAllowed: originAllowList(options.allowedOrigins ?? [], location.origin),
       fetch: o.fetch,
       onRetried: (response) => {
@@ -145,7 +142,7 @@ export class SilentRefreshClient extends EventTarget {
     this.#loggingOut = true
     const result = await this.#link.call('logout', {})
     rememberSession(this.#options.clientId, false)
-    this.#logins.tellPeers('session-ended')
+    this.#logins.tellPeers('session-ended', 'logged_out')
     return { endSessionSent: result?.endSessionSent === true }
   }
 
@@ -157,6 +154,7 @@ export class SilentRefreshClient extends EventTarget {
    */
   async getAccessToken (options = {}) {
     await this.init()
+    await this.#sessionWait.ready()
     const view = await this.#link.call('token', { minValidity: options.minValidity ?? 5 })
     this.#accept(view)
     return view.accessToken
@@ -189,10 +187,13 @@ export class SilentRefreshClient extends EventTarget {
   /** @param {Response} response @returns {boolean} whether it is the answer to the single retry after a 401 */
   wasRetried (response) { return this.#retried.has(response) }
 
-  /** Refreshes now, whatever the token's lifetime (a refresh another tab's page asked for at the same moment counts). */
+  /**
+   * Refreshes now, whatever the token's lifetime. A refresh another tab asked for at the same moment counts: when the owner
+   * has a newer token than this page had when it asked, that one is the answer.
+   */
   async refresh () {
     await this.init()
-    this.#accept(await this.#link.call('refresh', {}))
+    this.#accept(await this.#link.call('refresh', { version: this.#view?.version ?? null, owner: this.#view?.owner ?? null }))
   }
 
   /**
@@ -242,22 +243,29 @@ export class SilentRefreshClient extends EventTarget {
     } catch {}
   }
 
-  /** @param {string} why */
+  /**
+   * The owner died and a new one took over. A page that had a session holds its calls (bounded) until the new owner has one:
+   * up to the first `await` this runs at once, before any call made after the restart can look for a token.
+   * @param {string} why
+   */
   async #ownerRestarted (why) {
+    const hadOne = this.#view != null || hadSession(this.#options.clientId)
+    if (hadOne) this.#sessionWait.begin(RESTART_WAIT_MS)
     this.#log('tab', `Token owner restarted (${why})`)
     this.#emit('owner-restarted', { reason: why })
-    const status = await this.#link.call('status', {})
-    if (status.loggedIn) {
-      this.#accept(status.view)
-      return
-    }
-    // the refresh token died with the old owner: get a new family from the SSO session, as a new tab would (a follower
-    // leaves that to the tab that now holds the owner, and hears of the new tokens)
-    if (this.#link.mode === 'follower') return
-    if (this.#view != null || hadSession(this.#options.clientId)) {
+    try {
+      const status = await this.#link.call('status', {})
+      if (status.loggedIn) {
+        this.#accept(status.view)
+        return
+      }
+      // the refresh token died with the old owner: get a new family from the SSO session, as a new tab would (a follower
+      // leaves that to the tab that now holds the owner, and hears of the new tokens: its calls wait for them)
+      if (this.#link.mode === 'follower' || !hadOne) return
       this.#view = null
       await this.#logins.silent('the token owner restarted')
-    }
+    } catch {}
+    if (this.#view == null && this.#link.mode !== 'follower') this.#sessionWait.end()
   }
 
   /** @param {any} message an event of the owner */
@@ -274,9 +282,10 @@ export class SilentRefreshClient extends EventTarget {
         const text = code === 'peer_logout' ? 'You logged out in another tab.' : String(detail.message)
         this.#view = null
         this.#expiring.cancel()
+        this.#sessionWait.end()
         this.#reason = { code, message: text }
         if (code !== 'user_changed') rememberSession(this.#options.clientId, false)
-        if (!this.#loggingOut && this.#link.mode === 'dedicated') this.#logins.tellPeers('session-ended')
+        if (!this.#loggingOut && this.#link.mode === 'dedicated') this.#logins.tellPeers('session-ended', code === 'peer_logout' ? 'logged_out' : undefined)
         this.#emit('session-ended', { code, reason: text })
         break
       }
@@ -306,6 +315,7 @@ export class SilentRefreshClient extends EventTarget {
     if (this.#view != null && view.owner === this.#view.owner && view.version <= this.#view.version) return
     this.#view = view
     this.#reason = null
+    this.#sessionWait.end()
     rememberSession(this.#options.clientId, true)
     resetTopLevelAttempt(this.#options.clientId)
     this.#expiring.schedule(view.accessTokenExpiresAt - Math.min(this.#options.refreshLeadSeconds, view.expiresIn / 3) * 1000)

@@ -106,6 +106,16 @@ export class LoginFlow {
     }
   }
 
+  /**
+   * An answer the silent-callback page hands over directly (frame-callback.js): its code never reached a page. Only a
+   * state this owner has pending is taken; any other code (another script's own login) is dropped unused.
+   * @param {string} href
+   */
+  async frameCallback (href) {
+    const result = await this.callback(href)
+    return { handled: result.handled, loggedIn: result.loggedIn === true, error: result.error ?? null, message: result.message ?? null }
+  }
+
   /** Ends the Keycloak session first (the owner POSTs it; the ID token never leaves the owner), then tells every tab. */
   logout () {
     const { owner } = this.#deps

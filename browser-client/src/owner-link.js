@@ -15,6 +15,7 @@
  */
 import { randomUrlSafe } from './jwt.js'
 import { fromErrorData, RefreshUnavailableError } from './errors.js'
+import { workerScriptUrl as scriptUrl } from './worker-url.js'
 
 /** A call the owner has not answered after this long makes the link ping it. */
 export const PING_AFTER_MS = 3000
@@ -102,6 +103,16 @@ export class OwnerLink {
 
   /** A short random id of this page, for logs and the relay. */
   get tabId () { return this.#tabId }
+
+  /**
+   * Where another document of this origin reaches the same owner (the silent-callback page hands it a code): the
+   * SharedWorker's script URL and name. Null when the owner is a dedicated worker, which only its tab can reach.
+   * @returns {{ workerUrl: string, name: string }|null}
+   */
+  get ownerAddress () {
+    if (this.mode !== 'shared') return null
+    return { workerUrl: new URL(String(this.#options.workerUrl), globalThis.location?.href).href, name: this.#options.name }
+  }
 
   /** Tells the owner this page is gone for now (into the back-forward cache); the next call brings it back. */
   leave () {
@@ -294,27 +305,4 @@ export class OwnerLink {
     else if (message.ok) call.resolve(message.result)
     else call.reject(fromErrorData(message.error))
   }
-}
-
-/** @type {any} the Trusted Types policy for the owner's script, made once */
-let scriptPolicy = null
-
-/**
- * The worker's script URL as the browser wants it: under Trusted Types (`require-trusted-types-for 'script'`) a worker URL
- * must come through a policy; this one (`silent-refresh`, to be allowed by a `trusted-types` directive if the app lists
- * policies) passes same-origin URLs only.
- * @param {string|URL} url
- * @returns {any}
- */
-function scriptUrl (url) {
-  const trustedTypes = /** @type {any} */ (globalThis).trustedTypes
-  if (trustedTypes == null || typeof trustedTypes.createPolicy !== 'function') return url
-  scriptPolicy ??= trustedTypes.createPolicy('silent-refresh', {
-    createScriptURL: (/** @type {string} */ value) => {
-      const parsed = new URL(value, globalThis.location?.href)
-      if (parsed.origin !== globalThis.location?.origin) throw new TypeError('the token owner\'s script must come from this origin')
-      return parsed.href
-    }
-  })
-  return scriptPolicy.createScriptURL(String(url))
 }

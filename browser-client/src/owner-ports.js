@@ -72,7 +72,8 @@ export class OwnerPorts {
       if (id != null) port.postMessage({ id, ok: true, result: { owner: this.#ownerId } })
       return
     }
-    this.#lastActive = port
+    // the silent-callback page hands over a code and goes: silent logins must not be sent to it
+    if (message.type !== 'frame-callback') this.#lastActive = port
     try {
       const result = await this.#handle(message)
       if (id != null) port.postMessage({ id, ok: true, result })

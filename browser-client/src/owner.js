@@ -112,6 +112,9 @@ export class TokenOwner {
   /** @returns {import('./token-set.js').TokenSet|null} the installed token set */
   get tokens () { return this.#tokens }
 
+  /** This owner's id: views carry it, so pages tell its versions from a former owner's. */
+  get id () { return this.#id }
+
   /** Token-endpoint requests so far (counted by the refresh run and the login). */
   get counters () { return this.#counters }
 
@@ -143,13 +146,15 @@ export class TokenOwner {
       case 'status': return this.#status()
       case 'token': return this.view(await this.#ensureFresh(Number(message.minValidity ?? 5)))
       case 'rejected': return this.view(await this.#refresh.afterRejection(Number(message.version), message.accepted === true))
-      case 'refresh': return this.view(await this.#refresh.now('refresh requested', true))
+      case 'accepted': return this.#refresh.accepted(Number(message.version), message.owner ?? this.#id)
+      case 'refresh': return this.view(await this.#refresh.now('refresh requested', true, this.#seenVersion(message)))
       case 'proof': return this.#proof(message)
       case 'begin-login': return this.#login.beginFor(message)
       case 'callback': return this.#login.callback(String(message.href))
+      case 'frame-callback': return this.#login.frameCallback(String(message.href))
       case 'silent-login-failed': return this.#login.settleSilent(String(message.state), { error: String(message.error ?? 'failed') })
       case 'logout': return this.#login.logout()
-      case 'verify': return this.#refresh.verify().then(() => this.#status())
+      case 'verify': return this.#refresh.verify(message.hint).then(() => this.#status())
       default: {
         const handlers = this.#hooks.handlers ?? {}
         if (!Object.hasOwn(handlers, message.type)) throw new Error(`unknown request ${message.type}`)
@@ -189,6 +194,15 @@ export class TokenOwner {
     const effective = Math.min(wanted, tokens.expiresIn / 2)
     if (!needsRefresh(tokens, effective, instantOf(this.#clock))) return tokens
     return this.#refresh.now('a page needs a token')
+  }
+
+  /**
+   * The version of this owner's token the page had when it asked (null: unknown, or a former owner's).
+   * @param {any} message
+   */
+  #seenVersion (message) {
+    const owner = message.owner ?? this.#id
+    return owner === this.#id && Number.isInteger(message.version) ? message.version : null
   }
 
   /** @param {any} message */

@@ -6,6 +6,7 @@
  * before the login screen shows (as keycloak-js's `silentCheckSsoFallback`). At most one redirect per tab until a session
  * is installed again (page-state.js), so a Keycloak without a session cannot make a loop.
  */
+import { frameNameFor } from './frame-callback.js'
 import { callbackState } from './oidc.js'
 import { cleanPath, rememberSession, takeTopLevelAttempt } from './page-state.js'
 import { runSilentLogin, SILENT_LOGIN_TIMEOUT_MS } from './silent-login.js'
@@ -17,7 +18,8 @@ import { runSilentLogin, SILENT_LOGIN_TIMEOUT_MS } from './silent-login.js'
  * @property {string} redirectUri
  * @property {(kind: string, message: string) => void} log
  * @property {(url: string) => void} [navigate] default `location.assign`
- * @property {(url: string, timeoutMs: number) => Promise<string>} [runSilent] default: the hidden iframe (silent-login.js)
+ * @property {(url: string, timeoutMs: number, frameName: string) => Promise<import('./silent-login.js').SilentAnswer>} [runSilent]
+ *   default: the hidden iframe (silent-login.js)
  */
 
 /** A hint from another tab triggers at most one check per this. */
@@ -60,15 +62,21 @@ export class PageLogins {
     const { link } = this.#d
     this.#d.log('login', `Silent login (${why})`)
     const { url } = await link.call('begin-login', { prompt: 'none', silent: true, returnTo: currentPath() })
-    let href
+    let answer
     try {
-      href = await this.#iframe(url)
+      answer = await this.#iframe(url)
     } catch (err) {
       this.#d.log('login', `Silent login did not answer (${err instanceof Error ? err.message : err})`)
       return false
     }
-    if (await this.#fallBack(href)) return new Promise(() => {}) // the page is leaving
-    const result = await link.call('callback', { href })
+    if (answer.outcome != null) {
+      // the callback page handed the code to the owner itself
+      if (answer.outcome.loggedIn) return true
+      this.#d.log('login', `Silent login: ${answer.outcome.error ?? 'failed'}`)
+      return false
+    }
+    if (await this.#fallBack(answer.href)) return new Promise(() => {}) // the page is leaving
+    const result = await link.call('callback', { href: answer.href })
     if (result.loggedIn) return true
     if (result.error === 'login_required') rememberSession(this.#d.clientId, false)
     this.#d.log('login', `Silent login: ${result.error ?? 'failed'}`)
@@ -82,15 +90,20 @@ export class PageLogins {
    */
   async forOwner (url, state) {
     const { link } = this.#d
-    let href
+    let answer
     try {
-      href = await this.#iframe(url)
+      answer = await this.#iframe(url)
     } catch (err) {
       await link.call('silent-login-failed', { state, error: err instanceof Error ? err.message : 'failed' })
       return
     }
-    if (await this.#fallBack(href)) return
-    await link.call('callback', { href })
+    if (answer.outcome != null) {
+      // the owner had the code from the callback page (and settled its login), unless it never reached the owner
+      if (!answer.outcome.handled) await link.call('silent-login-failed', { state, error: answer.outcome.error ?? 'failed' })
+      return
+    }
+    if (await this.#fallBack(answer.href)) return
+    await link.call('callback', { href: answer.href })
   }
 
   /**
@@ -106,7 +119,8 @@ export class PageLogins {
       if (type !== 'logged-in' && type !== 'session-ended') return
       if (performance.now() - this.#lastHintAt < HINT_MIN_INTERVAL_MS) return
       this.#lastHintAt = performance.now()
-      if (type === 'session-ended' && page.loggedIn()) this.#d.link.call('verify', {}).catch(() => {})
+      const hint = event.data?.reason === 'logged_out' ? 'logged_out' : null
+      if (type === 'session-ended' && page.loggedIn()) this.#d.link.call('verify', { hint }).catch(() => {})
       if (type === 'logged-in' && !page.loggedIn() && !page.loggingOut()) {
         rememberSession(this.#d.clientId, true)
         this.silent('another tab logged in').catch(() => {})
@@ -114,13 +128,24 @@ export class PageLogins {
     }
   }
 
-  /** @param {'logged-in'|'session-ended'} type tells the other tabs (per-tab owners only) */
-  tellPeers (type) { this.#hints?.postMessage({ type }) }
+  /**
+   * Tells the other tabs (per-tab owners only).
+   * @param {'logged-in'|'session-ended'} type
+   * @param {'logged_out'} [reason] the session ended because the user logged out (the other tabs say so, once Keycloak
+   *   confirms the session is over)
+   */
+  tellPeers (type, reason) { this.#hints?.postMessage(reason ? { type, reason } : { type }) }
 
   close () { this.#hints?.close() }
 
-  /** @param {string} url */
-  #iframe (url) { return (this.#d.runSilent ?? runSilentLogin)(url, SILENT_LOGIN_TIMEOUT_MS) }
+  /**
+   * The iframe, named with the owner's address so that its callback page hands a code to the owner, not to this page.
+   * @param {string} url
+   */
+  #iframe (url) {
+    const address = this.#d.link.ownerAddress
+    return (this.#d.runSilent ?? runSilentLogin)(url, SILENT_LOGIN_TIMEOUT_MS, address == null ? '' : frameNameFor(address))
+  }
 
   /**
    * After `login_required` in the iframe: the top-level redirect, if this tab has not tried it yet.

@@ -36,6 +36,8 @@ export class RefreshRun {
   /** the version a refresh after a 401 produced, until a page reports it accepted: a 401 on it again cannot be helped */
   #after401 = /** @type {number|null} */ (null)
   #waitingForNetwork = false
+  /** a check after another tab's "logged out" hint is running: Keycloak's invalid_grant then means that logout */
+  #peerLoggedOut = false
   /** @type {import('./refresh-machine.js').Instant|null} */
   #lastVerifyAt = null
   /** @type {string|null} the token endpoint's last DPoP nonce */
@@ -61,10 +63,13 @@ export class RefreshRun {
    * Makes sure the current set is replaced, then returns the new one.
    * @param {string} why
    * @param {boolean} [asked] a person asked (the demo's button): a refusal's cooldown does not apply
+   * @param {number|null} [seenVersion] the version the asking page had: when a newer one exists already (another tab's
+   *   refresh at the same moment), that refresh answers this request too
    */
-  async now (why, asked = false) {
+  async now (why, asked = false, seenVersion = null) {
     const tokens = this.#d.owner.tokens
     if (tokens == null) throw this.#d.owner.endedError()
+    if (seenVersion != null && seenVersion < tokens.version) return tokens
     if (asked && this.#machine.phase === 'refused') this.#machine = { ...this.#machine, phase: 'fresh', retryAt: null }
     await this.#run(tokens.version, why, false)
     return this.#current()
@@ -94,12 +99,34 @@ export class RefreshRun {
     return this.#current()
   }
 
-  /** A hint from another tab (per-tab owners) that the session may have changed: ask Keycloak, at most every 10 s. */
-  async verify () {
+  /**
+   * A page had an answer other than 401 with the access token of `version`: a token a 401-refresh produced has worked, so
+   * its own 401 later (an API clock ahead, whichever tab sees it) gets a refresh like any other.
+   * @param {number} version
+   * @param {unknown} owner the owner id the page's token came from (a former owner's versions count anew)
+   * @returns {null}
+   */
+  accepted (version, owner) {
+    if (owner === this.#d.owner.id && version === this.#after401) this.#after401 = null
+    return null
+  }
+
+  /**
+   * A hint from another tab (per-tab owners) that the session may have changed: ask Keycloak, at most every 10 s. The hint
+   * decides nothing; Keycloak does. When Keycloak ends the session right after a tab said it logged out, that logout is the
+   * reason the user is shown ("You logged out in another tab."), not a revocation.
+   * @param {unknown} [hint] 'logged_out' when the other tab logged out
+   */
+  async verify (hint = null) {
     const now = instantOf(this.#d.clock)
     if (this.#d.owner.tokens == null || (this.#lastVerifyAt != null && elapsedMs(this.#lastVerifyAt, now) < VERIFY_MIN_INTERVAL_MS)) return
     this.#lastVerifyAt = now
-    await this.now('another tab reported a change of session').catch(() => {})
+    this.#peerLoggedOut = hint === 'logged_out'
+    try {
+      await this.now('another tab reported a change of session').catch(() => {})
+    } finally {
+      this.#peerLoggedOut = false
+    }
   }
 
   /** The timer or the network woke the owner: a proactive refresh, a retry, or a recovery. */
@@ -173,7 +200,8 @@ export class RefreshRun {
       const outcome = classifyTokenResponse(answer.status, answer.body)
       if (outcome === 'ok') return this.#accept(tokens, answer.body, sentAt, after401)
       if (outcome === 'terminal') {
-        owner.endSession('revoked', typeof answer.body?.error_description === 'string' ? answer.body.error_description : 'invalid_grant')
+        if (this.#peerLoggedOut) owner.endSession('logged_out', 'You logged out in another tab.')
+        else owner.endSession('revoked', typeof answer.body?.error_description === 'string' ? answer.body.error_description : 'invalid_grant')
         throw owner.endedError()
       }
       this.#machine = transition(this.#machine, { type: 'answered', outcome, sentAt, at: instantOf(clock), retryAfterMs: parseRetryAfterMs(answer.retryAfter, clock.wall()) })

@@ -1,13 +1,18 @@
 // @ts-check
 /**
- * @file Script of the silent-callback page (the redirect URI of silent logins): hands its URL, with Keycloak's answer, to
- * the page of this origin that framed it (which takes only the answer to its own request, by `state`, and the owner only
- * a state it has pending), then removes code and state from its own address. Loaded on its own (not framed), it does
- * nothing but that removal.
+ * @file Script of the silent-callback page (the redirect URI of silent logins). Removes code and state from its own address
+ * at once, then answers the framing page: a code goes only to the token owner, which takes it only for a login it began
+ * (frame-callback.js); the framing page hears the outcome. Loaded on its own (not framed), it does nothing but the removal.
  */
-import { CALLBACK_MESSAGE } from './silent-login.js'
+import { answerSilentCallback } from './frame-callback.js'
 
-if (window.parent !== window) {
-  window.parent.postMessage({ type: CALLBACK_MESSAGE, href: location.href }, location.origin)
+const href = location.href
+const env = {
+  href,
+  parent: window.parent !== window ? window.parent : null,
+  origin: location.origin,
+  frameName: window.name,
+  SharedWorker: globalThis.SharedWorker
 }
 history.replaceState(null, '', location.pathname)
+answerSilentCallback(env).catch(() => {})

@@ -36,3 +36,26 @@ test('a login as another user ends the first user\'s session in every tab (user_
   const status = await settle(h.page.call('status'), h.clock)
   assert.equal(status.value?.loggedIn, true)
 })
+
+test('item 6, per-tab owners: a "logged out" hint that Keycloak confirms ends this tab\'s session as a logout in another tab', async (t) => {
+  const h = await startOwner()
+  t.after(() => h.clock.dispose())
+  await logIn(h)
+  // another tab, with a family of its own in the same SSO session, logged out: Keycloak ended the SSO session
+  h.server.endSsoSession()
+  await settle(h.page.call('verify', { hint: 'logged_out' }), h.clock)
+  assert.deepEqual(h.page.eventsOf('session-ended').map((d) => d.code), ['logged_out'],
+    'the tab says "You logged out in another tab.", not "Your session was revoked"')
+})
+
+test('item 6, per-tab owners: a hint is only a hint: Keycloak keeps the session, so the tab keeps it; a refusal without a hint is a revocation', async (t) => {
+  const h = await startOwner()
+  t.after(() => h.clock.dispose())
+  await logIn(h)
+  await settle(h.page.call('verify', { hint: 'logged_out' }), h.clock)
+  assert.deepEqual(h.page.eventsOf('session-ended'), [], 'a forged hint ended nothing')
+  assert.equal((await settle(h.page.call('status'), h.clock)).value?.loggedIn, true)
+  h.server.endSsoSession()
+  await settle(h.page.call('refresh'), h.clock)
+  assert.deepEqual(h.page.eventsOf('session-ended').map((d) => d.code), ['revoked'])
+})

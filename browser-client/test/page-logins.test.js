@@ -19,6 +19,7 @@ function fakeLink () {
   const calls = []
   return {
     calls,
+    ownerAddress: null,
     call: async (type, payload) => {
       calls.push({ type, payload })
       if (type === 'begin-login') return { url: `https://kc.test/auth?prompt=none&state=s${calls.length}&silent=${payload.silent}` }
@@ -34,7 +35,7 @@ test('login_required in the iframe: one top-level prompt=none redirect per tab, 
   const logins = new PageLogins({
     link: /** @type {any} */ (link), clientId: 'demo-spa', redirectUri: 'https://app.test/', log: () => {},
     navigate: (url) => navigations.push(url),
-    runSilent: async (url) => `https://app.test/silent-callback.html?error=login_required&state=${new URL(url).searchParams.get('state')}&iss=x`
+    runSilent: async (url) => ({ href: `https://app.test/silent-callback.html?error=login_required&state=${new URL(url).searchParams.get('state')}&iss=x` })
   })
   const first = await Promise.race([logins.silent('new tab'), new Promise((resolve) => setTimeout(() => resolve('leaving'), 50))])
   assert.equal(first, 'leaving', 'the page leaves for the redirect')
@@ -58,7 +59,7 @@ test('an iframe that answers with a code needs no redirect', async () => {
   const logins = new PageLogins({
     link: /** @type {any} */ (link), clientId: 'demo-spa', redirectUri: 'https://app.test/', log: () => {},
     navigate: (url) => navigations.push(url),
-    runSilent: async () => 'https://app.test/silent-callback.html?code=c&state=s1&iss=x'
+    runSilent: async () => ({ href: 'https://app.test/silent-callback.html?code=c&state=s1&iss=x' })
   })
   await logins.silent('new tab')
   assert.equal(navigations.length, 0)
@@ -71,4 +72,29 @@ test('code, state and the other response parameters leave the address; a foreign
   assert.equal(cleanPath('/back?state=s', here), '/back')
   assert.equal(cleanPath('//evil.test/x', here), '/app?keep=1#h')
   assert.equal(cleanPath('https://evil.test/', here), '/app?keep=1#h')
+})
+
+test('item 6, per-tab owners: a logout tells the other tabs it was a logout, and they pass that on when they check', async () => {
+  /** @type {Set<any>} */
+  const channels = new Set()
+  const Channel = class {
+    constructor (name) { this.name = name; this.onmessage = null; channels.add(this) }
+    postMessage (data) { for (const c of channels) if (c !== this && c.name === this.name) c.onmessage?.({ data: structuredClone(data) }) }
+    close () { channels.delete(this) }
+  }
+  const saved = globalThis.BroadcastChannel
+  globalThis.BroadcastChannel = /** @type {any} */ (Channel)
+  try {
+    const here = fakeLink()
+    const there = fakeLink()
+    const make = (link) => new PageLogins({ link: /** @type {any} */ (link), clientId: 'demo-spa', redirectUri: 'https://app.test/', log: () => {} })
+    const leaving = make(here)
+    const staying = make(there)
+    leaving.listenToPeers({ loggedIn: () => false, loggingOut: () => true })
+    staying.listenToPeers({ loggedIn: () => true, loggingOut: () => false })
+    leaving.tellPeers('session-ended', 'logged_out')
+    assert.deepEqual(there.calls.map((c) => [c.type, c.payload.hint]), [['verify', 'logged_out']])
+  } finally {
+    globalThis.BroadcastChannel = saved
+  }
 })

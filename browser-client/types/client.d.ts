@@ -81,7 +81,10 @@ export class SilentRefreshClient extends EventTarget {
     on<K extends keyof SilentRefreshEventMap>(type: K, listener: (detail: SilentRefreshEventMap[K]) => void): () => void;
     /** @param {Response} response @returns {boolean} whether it is the answer to the single retry after a 401 */
     wasRetried(response: Response): boolean;
-    /** Refreshes now, whatever the token's lifetime (a refresh another tab's page asked for at the same moment counts). */
+    /**
+     * Refreshes now, whatever the token's lifetime. A refresh another tab asked for at the same moment counts: when the owner
+     * has a newer token than this page had when it asked, that one is the answer.
+     */
     refresh(): Promise<void>;
     /**
      * Sends an extra request type to the owner (for apps that serve the owner with hooks).

@@ -56,6 +56,17 @@ export class LoginFlow {
         error: string;
         message: string;
     }>;
+    /**
+     * An answer the silent-callback page hands over directly (frame-callback.js): its code never reached a page. Only a
+     * state this owner has pending is taken; any other code (another script's own login) is dropped unused.
+     * @param {string} href
+     */
+    frameCallback(href: string): Promise<{
+        handled: boolean;
+        loggedIn: boolean;
+        error: string | null;
+        message: string | null;
+    }>;
     /** Ends the Keycloak session first (the owner POSTs it; the ID token never leaves the owner), then tells every tab. */
     logout(): Promise<{
         endSessionSent: boolean;

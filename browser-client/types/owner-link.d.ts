@@ -51,6 +51,15 @@ export class OwnerLink {
     check(): Promise<void>;
     /** A short random id of this page, for logs and the relay. */
     get tabId(): string;
+    /**
+     * Where another document of this origin reaches the same owner (the silent-callback page hands it a code): the
+     * SharedWorker's script URL and name. Null when the owner is a dedicated worker, which only its tab can reach.
+     * @returns {{ workerUrl: string, name: string }|null}
+     */
+    get ownerAddress(): {
+        workerUrl: string;
+        name: string;
+    } | null;
     /** Tells the owner this page is gone for now (into the back-forward cache); the next call brings it back. */
     leave(): void;
     /** Leaves the owner for good (the page is unloaded). */

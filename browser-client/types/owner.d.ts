@@ -33,6 +33,8 @@ export class TokenOwner {
     get config(): import("./owner-config.js").OwnerConfig | null;
     /** @returns {import('./token-set.js').TokenSet|null} the installed token set */
     get tokens(): import("./token-set.js").TokenSet | null;
+    /** This owner's id: views carry it, so pages tell its versions from a former owner's. */
+    get id(): string;
     /** Token-endpoint requests so far (counted by the refresh run and the login). */
     get counters(): {
         refreshRequests: number;

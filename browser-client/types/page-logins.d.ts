@@ -31,8 +31,13 @@ export class PageLogins {
         loggedIn: () => boolean;
         loggingOut: () => boolean;
     }): void;
-    /** @param {'logged-in'|'session-ended'} type tells the other tabs (per-tab owners only) */
-    tellPeers(type: "logged-in" | "session-ended"): void;
+    /**
+     * Tells the other tabs (per-tab owners only).
+     * @param {'logged-in'|'session-ended'} type
+     * @param {'logged_out'} [reason] the session ended because the user logged out (the other tabs say so, once Keycloak
+     *   confirms the session is over)
+     */
+    tellPeers(type: "logged-in" | "session-ended", reason?: "logged_out"): void;
     close(): void;
     #private;
 }
@@ -48,5 +53,5 @@ export type PageLoginDeps = {
     /**
      * default: the hidden iframe (silent-login.js)
      */
-    runSilent?: ((url: string, timeoutMs: number) => Promise<string>) | undefined;
+    runSilent?: ((url: string, timeoutMs: number, frameName: string) => Promise<import("./silent-login.js").SilentAnswer>) | undefined;
 };

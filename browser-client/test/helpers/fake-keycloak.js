@@ -57,6 +57,11 @@ export class FakeKeycloak {
     return code
   }
 
+  /** The SSO session ended (a logout in another tab with its own family): every family of it is over. */
+  endSsoSession () {
+    for (const family of this.families.values()) family.revoked = true
+  }
+
   /** @param {Fault} fault the next token request meets this fault */
   fail (...faults) { this.faults.push(...faults) }
 

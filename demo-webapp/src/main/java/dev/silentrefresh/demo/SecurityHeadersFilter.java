@@ -20,7 +20,8 @@ import jakarta.servlet.http.HttpServletResponse;
  *
  * <p>Trusted Types are required for every script sink: a string can no longer become script, a script URL or HTML. The app's
  * only sink is the token owner's worker, whose URL the browser client's one policy ({@value #TRUSTED_TYPES_POLICY}) vouches
- * for; the silent-callback page needs none ({@code trusted-types 'none'}). {@code Cross-Origin-Opener-Policy: same-origin} keeps
+ * for, on the app's pages and on the silent-callback page (which hands a silent login's code to the owner's SharedWorker
+ * rather than to the page that framed it). {@code Cross-Origin-Opener-Policy: same-origin} keeps
  * pages of other origins out of the app's browsing context group (the login is a top-level redirect, the silent login an
  * iframe: neither needs an opener). The {@code Permissions-Policy} denies every powerful feature the app does not use, to
  * the app and to anything it frames. Pages (HTML) are never stored: their URL may carry a login's code and state.
@@ -34,7 +35,7 @@ final class SecurityHeadersFilter extends HttpFilter {
 
     /** The redirect URI of silent logins, framed by the app's own page. */
     static final String SILENT_CALLBACK_PATH = "/silent-callback.html";
-    /** The browser client's Trusted Types policy (owner-link.js: same-origin worker URLs only), the only one pages may create. */
+    /** The browser client's Trusted Types policy (worker-url.js: same-origin worker URLs only), the only one pages may create. */
     static final String TRUSTED_TYPES_POLICY = "silent-refresh";
     /** Powerful features the app does not use, denied to it and to every frame. */
     static final String PERMISSIONS_POLICY = String.join(", ", "accelerometer=()", "ambient-light-sensor=()", "autoplay=()",
@@ -50,7 +51,7 @@ final class SecurityHeadersFilter extends HttpFilter {
     SecurityHeadersFilter(String keycloakOrigin) {
         Objects.requireNonNull(keycloakOrigin, "keycloakOrigin cannot be null");
         this.contentSecurityPolicy = policy(keycloakOrigin, "'none'", TRUSTED_TYPES_POLICY);
-        this.silentCallbackPolicy = policy(keycloakOrigin, "'self'", "'none'");
+        this.silentCallbackPolicy = policy(keycloakOrigin, "'self'", TRUSTED_TYPES_POLICY);
     }
 
     private static String policy(String keycloakOrigin, String frameAncestors, String trustedTypes) {
