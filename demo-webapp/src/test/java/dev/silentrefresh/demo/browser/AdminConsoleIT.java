@@ -1,6 +1,7 @@
 package dev.silentrefresh.demo.browser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -40,6 +41,8 @@ class AdminConsoleIT {
     private static final String GRACE = "[data-testid='grace-period-seconds']";
     private static final String SCOPE = "#reuse-revocation-scope";
     private static final String OFFLINE = "[data-testid='include-offline-tokens']";
+    private static final String SIBLINGS = "[data-testid='max-grace-siblings']";
+    private static final String BOUND_RETRY = "[data-testid='bound-token-retry']";
     private static final String SAVE = "[data-testid='addExecutor-saveBtn']";
     /** Committed: the README shows it. */
     static final Path DOCS_SCREENSHOT = Path.of("..", "docs", "admin-console-executor.png").toAbsolutePath().normalize();
@@ -83,13 +86,17 @@ class AdminConsoleIT {
         // Given the admin opens the executor of the imported profile
         Page page = openTheExecutor();
 
-        // Then the console shows its three properties with realm-export.json's values (the form first renders the defaults)
+        // Then the console shows its five properties with realm-export.json's values (the form first renders the defaults)
         awaitValue(page, GRACE, "10");
         assertEquals("10", page.inputValue(GRACE));
+        assertEquals("3", page.inputValue(SIBLINGS));
         assertEquals("client-session", page.textContent(SCOPE).trim());
+        assertFalse(page.isChecked(BOUND_RETRY));
         assertTrue(page.isChecked(OFFLINE));
         assertTrue(page.getByText("Grace period (seconds)").isVisible());
+        assertTrue(page.getByText("Siblings per consumed token").isVisible());
         assertTrue(page.getByText("Revoke on reuse").isVisible());
+        assertTrue(page.getByText("Bound-token retry").isVisible());
         assertTrue(page.getByText("Include offline tokens").isVisible());
         // (the README's picture of the executor's settings)
         Files.createDirectories(DOCS_SCREENSHOT.getParent());

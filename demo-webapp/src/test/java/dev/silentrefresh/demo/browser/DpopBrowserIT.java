@@ -72,8 +72,8 @@ class DpopBrowserIT extends BrowserTest {
     /**
      * Issue 15, part 1 (shared contract 2, {@code bound-token-retry}): a DPoP-bound family's consumed token, presented again
      * with a valid proof by the family's key, gets a sibling at any time until the family moves on, and the client
-     * ({@code boundTokenRetry}) retries an unanswered refresh with back-off until it gets an answer. Needs the executor
-     * property and the realm's profile for {@code demo-spa-dpop}, which are not built yet.
+     * ({@code boundTokenRetry}) retries an unanswered refresh with back-off until it gets an answer. The realm gives
+     * {@code demo-spa-dpop} a profile of its own with {@code bound-token-retry} on.
      */
     @Test
     void aDpopRefreshWhoseAnswerIsLostIsRetriedAfterTheGraceWindowWithTheSameKeyAndKeepsTheFamily() {
