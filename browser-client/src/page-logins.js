@@ -8,7 +8,7 @@
  */
 import { frameNameFor } from './frame-callback.js'
 import { callbackState } from './oidc.js'
-import { cleanPath, rememberSession, takeTopLevelAttempt } from './page-state.js'
+import { cleanPath, currentPath, rememberSession, takeTopLevelAttempt } from './page-state.js'
 import { runSilentLogin, SILENT_LOGIN_TIMEOUT_MS } from './silent-login.js'
 
 /**
@@ -159,8 +159,4 @@ export class PageLogins {
     ;(this.#d.navigate ?? ((u) => location.assign(u)))(url)
     return true
   }
-}
-
-function currentPath () {
-  return location.pathname + location.search + location.hash
 }
