@@ -77,7 +77,8 @@ export class SilentRefreshClient extends EventTarget {
         setReason: (reason) => { this.#reason = reason },
         setCounters: (counters) => { this.#counters = counters },
         loggingOut: () => this.#loggingOut,
-        emit: (name, detail) => this.#emit(name, detail)
+        emit: (name, detail) => this.#emit(name, detail),
+        log: (kind, message) => this.#log(kind, message)
       }
     })
     this.#authFetch = createAuthFetch({
@@ -215,6 +216,7 @@ export class SilentRefreshClient extends EventTarget {
   dispose () {
     this.#link.close()
     this.#logins.close()
+    this.#session.close()
     this.#expiring.cancel()
   }
 

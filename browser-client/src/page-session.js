@@ -8,6 +8,7 @@
  */
 import { hadSession, rememberSession } from './page-state.js'
 import { RESTART_WAIT_MS } from './session-wait.js'
+import { RefreshUnavailableError } from './errors.js'
 
 /**
  * What the page (client.js) lets this file read and change.
@@ -20,7 +21,20 @@ import { RESTART_WAIT_MS } from './session-wait.js'
  * @property {(counters: { refreshRequests: number, codeExchanges: number }) => void} setCounters
  * @property {() => boolean} loggingOut this page is logging out
  * @property {(name: string, detail: unknown) => void} emit an event of the client
+ * @property {(kind: string, message: string) => void} log a line of the client's log
  */
+
+/** The silent login after a restart is retried after 2, 4, 8 … s (jittered to half of that at least), at most this. */
+export const MAX_SILENT_RETRY_DELAY_MS = 60_000
+
+/**
+ * @param {number} attempt 0 for the wait after the first try
+ * @param {() => number} [random]
+ */
+export function silentRetryDelayMs (attempt, random = Math.random) {
+  const capped = Math.min(2000 * 2 ** Math.min(attempt, 10), MAX_SILENT_RETRY_DELAY_MS)
+  return Math.round(capped / 2 + random() * capped / 2)
+}
 
 /**
  * @typedef {object} PageSessionDeps
@@ -33,6 +47,9 @@ import { RESTART_WAIT_MS } from './session-wait.js'
 
 export class PageSession {
   #d
+  /** restarts so far: a newer restart, or the session's end, stops the retries of an older one */
+  #restarts = 0
+  #closed = false
 
   /** @param {PageSessionDeps} deps */
   constructor (deps) {
@@ -63,7 +80,7 @@ export class PageSession {
     if (page.reason() == null) page.setReason(status.reason)
     if (hadSession(this.#d.clientId) && page.reason() == null) {
       // a new tab, and no other tab holds the session: ask the Keycloak SSO session, without a click
-      if (await logins.silent('logging in from the Keycloak SSO session')) return true
+      if (await logins.silent('logging in from the Keycloak SSO session') === 'logged-in') return true
     }
     return false
   }
@@ -73,7 +90,8 @@ export class PageSession {
    * token: the calls of a page that had a session wait (bounded) until the new owner has one.
    */
   async afterRestart () {
-    const { link, logins, sessionWait, page } = this.#d
+    const { link, sessionWait, page } = this.#d
+    const restart = ++this.#restarts
     const hadOne = page.hasView() || hadSession(this.#d.clientId)
     if (hadOne) sessionWait.begin(RESTART_WAIT_MS)
     try {
@@ -84,9 +102,35 @@ export class PageSession {
       }
       if (link.mode === 'follower' || !hadOne) return
       page.dropView()
-      await logins.silent('the token owner restarted')
+      await this.#silentAfterRestart(restart)
     } catch {}
-    if (!page.hasView() && link.mode !== 'follower') sessionWait.end()
+    if (!page.hasView() && link.mode !== 'follower' && restart === this.#restarts) sessionWait.end()
+  }
+
+  /**
+   * The new owner's silent login, tried again while Keycloak does not answer (slow or unreachable: no honest user is
+   * logged out by that), with a back-off that doubles up to a cap and is jittered, so tabs do not retry in step. Meanwhile
+   * calls fail at once with `refresh_unavailable` and the page hears `refresh-error`, as when Keycloak is unavailable for a
+   * refresh. It ends with the session back, with Keycloak's answer that there is none (the session ended), or when
+   * something else decided first (tokens from another tab, a logout, another restart, `close()`).
+   * @param {number} restart
+   */
+  async #silentAfterRestart (restart) {
+    const { logins, sessionWait, page } = this.#d
+    const current = () => restart === this.#restarts && !this.#closed && !page.hasView()
+    for (let attempt = 0; current(); attempt++) {
+      const outcome = await logins.silent(attempt === 0 ? 'the token owner restarted' : `the token owner restarted, try ${attempt + 1}`)
+        .catch(() => /** @type {const} */ ('no-answer')) // the owner or Keycloak's discovery could not be reached
+      if (outcome === 'logged-in' || !current()) return
+      if (outcome === 'no-session') return this.ended('expired', 'the Keycloak session has ended')
+      const delayMs = silentRetryDelayMs(attempt)
+      const retryAt = Date.now() + delayMs
+      const message = `Keycloak did not answer the silent login after the token owner restarted; the session is kept, next try in ${Math.round(delayMs / 1000)} s`
+      sessionWait.unavailable(new RefreshUnavailableError(message, retryAt))
+      page.log('error', message)
+      page.emit('refresh-error', { code: 'refresh_unavailable', message, retryAt })
+      await new Promise((resolve) => setTimeout(resolve, delayMs))
+    }
   }
 
   /**
@@ -96,6 +140,7 @@ export class PageSession {
    */
   ended (ownerCode, message) {
     const { page, logins, link } = this.#d
+    this.#restarts++ // a silent login still being retried after a restart stops
     const code = ownerCode === 'logged_out' && !page.loggingOut() ? 'peer_logout' : ownerCode
     const text = code === 'peer_logout' ? 'You logged out in another tab.' : message
     page.dropView()
@@ -105,6 +150,9 @@ export class PageSession {
     if (!page.loggingOut() && link.mode === 'dedicated') logins.tellPeers('session-ended', code === 'peer_logout' ? 'logged_out' : undefined)
     page.emit('session-ended', { code, reason: text })
   }
+
+  /** The page is disposed: nothing more is retried. */
+  close () { this.#closed = true }
 
   async #resync () {
     try {

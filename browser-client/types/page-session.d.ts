@@ -1,4 +1,9 @@
 /**
+ * @param {number} attempt 0 for the wait after the first try
+ * @param {() => number} [random]
+ */
+export function silentRetryDelayMs(attempt: number, random?: () => number): number;
+/**
  * What the page (client.js) lets this file read and change.
  * @typedef {object} PageSessionState
  * @property {() => boolean} hasView whether the page holds a session's view
@@ -9,7 +14,10 @@
  * @property {(counters: { refreshRequests: number, codeExchanges: number }) => void} setCounters
  * @property {() => boolean} loggingOut this page is logging out
  * @property {(name: string, detail: unknown) => void} emit an event of the client
+ * @property {(kind: string, message: string) => void} log a line of the client's log
  */
+/** The silent login after a restart is retried after 2, 4, 8 … s (jittered to half of that at least), at most this. */
+export const MAX_SILENT_RETRY_DELAY_MS: 60000;
 /**
  * @typedef {object} PageSessionDeps
  * @property {import('./owner-link.js').OwnerLink} link
@@ -38,6 +46,8 @@ export class PageSession {
      * @param {string} message
      */
     ended(ownerCode: string, message: string): void;
+    /** The page is disposed: nothing more is retried. */
+    close(): void;
     #private;
 }
 /**
@@ -76,6 +86,10 @@ export type PageSessionState = {
      * an event of the client
      */
     emit: (name: string, detail: unknown) => void;
+    /**
+     * a line of the client's log
+     */
+    log: (kind: string, message: string) => void;
 };
 export type PageSessionDeps = {
     link: import("./owner-link.js").OwnerLink;
