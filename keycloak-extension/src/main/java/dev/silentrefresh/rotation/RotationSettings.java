@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -44,6 +45,12 @@ record RotationSettings(Duration gracePeriod, RevocationScope revocationScope, b
      */
     static final RotationSettings DEFAULTS = new RotationSettings(Duration.ofSeconds(10), RevocationScope.CLIENT_SESSION, true, 3, false);
 
+    /**
+     * Digits only: no sign, no fraction, no exponent; the length bound keeps {@code parseInt} from overflowing. Compiled
+     * once: Keycloak parses the configuration on every policy event, i.e. twice per refresh (the profile showed
+     * {@code String.matches} compiling it each time).
+     */
+    private static final Pattern WHOLE_NUMBER = Pattern.compile("[0-9]{1,9}");
     private static final List<String> KNOWN_PROPERTIES = List.of(GRACE_PERIOD_SECONDS, REUSE_REVOCATION_SCOPE, INCLUDE_OFFLINE_TOKENS,
             MAX_GRACE_SIBLINGS, BOUND_TOKEN_RETRY);
 
@@ -108,8 +115,7 @@ record RotationSettings(Duration gracePeriod, RevocationScope revocationScope, b
             return (int) DEFAULTS.gracePeriod().toSeconds();
         }
         String expectation = "must be a whole number of seconds from 0 to " + MAX_GRACE_PERIOD_SECONDS;
-        // digits only: no sign, no fraction, no exponent; the length bound keeps parseInt from overflowing
-        if (!text.matches("[0-9]{1,9}")) {
+        if (!WHOLE_NUMBER.matcher(text).matches()) {
             throw new InvalidSettingException(GRACE_PERIOD_SECONDS, expectation);
         }
         int seconds = Integer.parseInt(text);
@@ -125,7 +131,7 @@ record RotationSettings(Duration gracePeriod, RevocationScope revocationScope, b
         if (text == null) {
             return DEFAULTS.maxGraceSiblings();
         }
-        if (!text.matches("[0-9]{1,9}") || Integer.parseInt(text) < 1 || Integer.parseInt(text) > MAX_MAX_GRACE_SIBLINGS) {
+        if (!WHOLE_NUMBER.matcher(text).matches() || Integer.parseInt(text) < 1 || Integer.parseInt(text) > MAX_MAX_GRACE_SIBLINGS) {
             throw new InvalidSettingException(MAX_GRACE_SIBLINGS, "must be a whole number from 1 to " + MAX_MAX_GRACE_SIBLINGS
                     + "; every sibling is another access token for whoever holds the consumed refresh token");
         }

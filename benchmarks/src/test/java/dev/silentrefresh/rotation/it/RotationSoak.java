@@ -260,6 +260,20 @@ final class RotationSoak {
     }
 
     /**
+     * Keeps the users going, however long it takes, until {@link #endAt} says when to stop: while a server restarts, a
+     * soak whose duration ran out would let the users stop before they could show whether they get through afterwards.
+     * Requests still end at the hard deadline.
+     */
+    void holdOpen() {
+        deadline = hardDeadline;
+    }
+
+    /** The users stop at {@code nanoTime} (after {@link #holdOpen()}; later calls of {@link #extendUntil} may extend it). */
+    void endAt(long nanoTime) {
+        deadline = nanoTime;
+    }
+
+    /**
      * Keeps the soak going until every honest user has refreshed (or logged in again) since {@code since}, for at most
      * {@code atMost}, then for five more seconds; returns at once if the soak's deadline is further away than that.
      */
