@@ -1,7 +1,8 @@
 // @ts-check
 /**
  * @file The page's side: `SilentRefreshClient` offers `init()`, `login()`, `logout()`, `fetch()`, `getAccessToken()` and
- * events, over a link to the token owner (owner-link.js). The page never sees the refresh token or the ID token.
+ * events, over a link to the token owner (owner-link.js); how the page gets and drops its session is page-session.js. The
+ * page never sees the refresh token or the ID token.
  *
  * Events (CustomEvent): `tokens` (a new access token: login, refresh, recovery), `session-ended` (show the login screen;
  * `detail.code`: revoked, expired, logged_out, peer_logout, user_changed), `refresh-error` (Keycloak unavailable, offline, or
@@ -9,13 +10,15 @@
  * (the token owner died and a new one took over), `log`, `token-request`, `retry`.
  */
 import { createAuthFetch, originAllowList, ownerRequests } from './auth-fetch.js'
+import { clientOptions } from './client-options.js'
 import { DueTimer } from './due-timer.js'
 import { SessionEndedError } from './errors.js'
 import { decodeJwtPayload } from './jwt.js'
 import { OwnerLink } from './owner-link.js'
 import { PageLogins } from './page-logins.js'
-import { hadSession, rememberSession, resetTopLevelAttempt } from './page-state.js'
-import { RESTART_WAIT_MS, SessionWait } from './session-wait.js'
+import { PageSession } from './page-session.js'
+import { currentPath, rememberSession, resetTopLevelAttempt } from './page-state.js'
+import { SessionWait } from './session-wait.js'
 
 /**
  * @typedef {import('./client-types.js').SilentRefreshOptions} SilentRefreshOptions
@@ -39,27 +42,13 @@ export class SilentRefreshClient extends EventTarget {
   #expiring = new DueTimer(() => this.#emit('expiring', { accessTokenExpiresAt: this.#view?.accessTokenExpiresAt ?? null }))
   #authFetch
   #logins
+  #session
   #sessionWait = new SessionWait()
 
   /** @param {SilentRefreshOptions} options */
   constructor (options) {
     super()
-    for (const name of /** @type {const} */ (['issuer', 'clientId'])) {
-      if (typeof options?.[name] !== 'string' || options[name] === '') throw new TypeError(`options.${name} must be a non-empty string`)
-    }
-    this.#options = Object.freeze({
-      issuer: options.issuer.replace(/\/+$/, ''),
-      clientId: options.clientId,
-      redirectUri: options.redirectUri ?? `${location.origin}/`,
-      scope: options.scope ?? 'openid profile email',
-      graceSeconds: options.graceSeconds ?? 0,
-      refreshLeadSeconds: options.refreshLeadSeconds ?? 15,
-      proactiveRefresh: options.proactiveRefresh ?? true,
-      dpop: options.dpop ?? false,
-      boundTokenRetry: options.boundTokenRetry ?? false,
-      workerUrl: options.workerUrl ?? new URL('./owner-worker.js', import.meta.url),
-      fetch: options.fetch ?? globalThis.fetch.bind(globalThis)
-    })
+    this.#options = clientOptions(options)
     const o = this.#options
     this.#link = new OwnerLink({
       workerUrl: o.workerUrl,
@@ -69,9 +58,29 @@ export class SilentRefreshClient extends EventTarget {
         proactiveRefresh: o.proactiveRefresh, dpop: o.dpop, boundTokenRetry: o.boundTokenRetry
       }),
       onEvent: (message) => this.#onEvent(message),
-      onRestart: (why) => { this.#ownerRestarted(why).catch(() => {}) }
+      onRestart: (why) => this.#ownerRestarted(why)
     })
     this.#logins = new PageLogins({ link: this.#link, clientId: o.clientId, redirectUri: o.redirectUri, log: (kind, message) => this.#log(kind, message) })
+    this.#session = new PageSession({
+      link: this.#link,
+      logins: this.#logins,
+      sessionWait: this.#sessionWait,
+      clientId: o.clientId,
+      page: {
+        hasView: () => this.#view != null,
+        dropView: () => {
+          this.#view = null
+          this.#expiring.cancel()
+        },
+        accept: (view) => this.#accept(view),
+        reason: () => this.#reason,
+        setReason: (reason) => { this.#reason = reason },
+        setCounters: (counters) => { this.#counters = counters },
+        loggingOut: () => this.#loggingOut,
+        emit: (name, detail) => this.#emit(name, detail),
+        log: (kind, message) => this.#log(kind, message)
+      }
+    })
     this.#authFetch = createAuthFetch({
       token: async () => {
         await this.#sessionWait.ready() // after an owner restart: the new session, not a bare request
@@ -114,7 +123,7 @@ export class SilentRefreshClient extends EventTarget {
    * @returns {Promise<boolean>}
    */
   init () {
-    this.#initPromise ??= this.#doInit().catch((err) => {
+    this.#initPromise ??= this.#session.start().catch((err) => {
       this.#initPromise = null
       throw err
     })
@@ -207,65 +216,21 @@ export class SilentRefreshClient extends EventTarget {
   dispose () {
     this.#link.close()
     this.#logins.close()
+    this.#session.close()
     this.#expiring.cancel()
   }
 
   // --------------------------------------------------------------------------------------------------------------------
 
-  async #doInit () {
-    await this.#link.connect()
-    if (this.#link.mode === 'dedicated') this.#logins.listenToPeers({ loggedIn: () => this.#view != null, loggingOut: () => this.#loggingOut })
-    window.addEventListener('pagehide', (event) => { if (event.persisted) this.#link.leave(); else this.#link.close() })
-    // back from the back-forward cache, or visible again after a sleep: is the owner still there, what does it hold?
-    window.addEventListener('pageshow', (event) => { if (event.persisted) this.#resync() })
-    document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') this.#resync() })
-
-    this.#reason = await this.#logins.takeCallback()
-    const status = await this.#link.call('status', {})
-    this.#counters = status.counters
-    if (status.loggedIn) {
-      this.#accept(status.view)
-      return true
-    }
-    this.#reason ??= status.reason
-    if (hadSession(this.#options.clientId) && this.#reason == null) {
-      // a new tab, and no other tab holds the session: ask the Keycloak SSO session, without a click
-      if (await this.#logins.silent('logging in from the Keycloak SSO session')) return true
-    }
-    return false
-  }
-
-  async #resync () {
-    try {
-      await this.#link.check()
-      const status = await this.#link.call('status', {})
-      if (status.loggedIn) this.#accept(status.view)
-    } catch {}
-  }
-
   /**
-   * The owner died and a new one took over. A page that had a session holds its calls (bounded) until the new owner has one:
-   * up to the first `await` this runs at once, before any call made after the restart can look for a token.
+   * The owner died and a new one took over (page-session.js gets the page a new session).
    * @param {string} why
    */
-  async #ownerRestarted (why) {
-    const hadOne = this.#view != null || hadSession(this.#options.clientId)
-    if (hadOne) this.#sessionWait.begin(RESTART_WAIT_MS)
+  #ownerRestarted (why) {
+    const recovering = this.#session.afterRestart()
     this.#log('tab', `Token owner restarted (${why})`)
     this.#emit('owner-restarted', { reason: why })
-    try {
-      const status = await this.#link.call('status', {})
-      if (status.loggedIn) {
-        this.#accept(status.view)
-        return
-      }
-      // the refresh token died with the old owner: get a new family from the SSO session, as a new tab would (a follower
-      // leaves that to the tab that now holds the owner, and hears of the new tokens: its calls wait for them)
-      if (this.#link.mode === 'follower' || !hadOne) return
-      this.#view = null
-      await this.#logins.silent('the token owner restarted')
-    } catch {}
-    if (this.#view == null && this.#link.mode !== 'follower') this.#sessionWait.end()
+    recovering.catch(() => {})
   }
 
   /** @param {any} message an event of the owner */
@@ -277,18 +242,9 @@ export class SilentRefreshClient extends EventTarget {
         this.#accept(detail.view, detail.source)
         if (detail.source !== 'refresh') this.#logins.tellPeers('logged-in')
         break
-      case 'session-ended': {
-        const code = detail.code === 'logged_out' && !this.#loggingOut ? 'peer_logout' : String(detail.code)
-        const text = code === 'peer_logout' ? 'You logged out in another tab.' : String(detail.message)
-        this.#view = null
-        this.#expiring.cancel()
-        this.#sessionWait.end()
-        this.#reason = { code, message: text }
-        if (code !== 'user_changed') rememberSession(this.#options.clientId, false)
-        if (!this.#loggingOut && this.#link.mode === 'dedicated') this.#logins.tellPeers('session-ended', code === 'peer_logout' ? 'logged_out' : undefined)
-        this.#emit('session-ended', { code, reason: text })
+      case 'session-ended':
+        this.#session.ended(String(detail.code), String(detail.message))
         break
-      }
       case 'token-request':
         this.#counters = detail.counters ?? this.#counters
         this.#emit('token-request', detail)
@@ -341,7 +297,3 @@ export class SilentRefreshClient extends EventTarget {
 
 /** Thrown by `getAccessToken()` and `fetch()` when there is no session. */
 export { SessionEndedError }
-
-function currentPath () {
-  return location.pathname + location.search + location.hash
-}

@@ -5,7 +5,7 @@
  * - `shared`: a SharedWorker, one per browser and client.
  * - `leader` / `follower` (no SharedWorker, e.g. Chrome on Android): the tabs elect one owner with Web Locks. The tab that
  *   holds the lock runs the owner in a dedicated worker and relays the other tabs' requests to it over a BroadcastChannel
- *   (each tab gets a port of its own on the owner); when that tab goes, the lock passes to a waiting tab, which starts a new
+ *   (each tab gets a port of its own on the owner, leader-relay.js); when that tab goes, the lock passes to a waiting tab, which starts a new
  *   owner and says so, and every tab re-configures it. The browser keeps one token family.
  * - `dedicated`: neither (or no BroadcastChannel): each tab has an owner and a login family of its own.
  *
@@ -15,6 +15,7 @@
  */
 import { randomUrlSafe } from './jwt.js'
 import { fromErrorData, RefreshUnavailableError } from './errors.js'
+import { LeaderRelay } from './leader-relay.js'
 import { workerScriptUrl as scriptUrl } from './worker-url.js'
 
 /** A call the owner has not answered after this long makes the link ping it. */
@@ -54,8 +55,8 @@ export class OwnerLink {
   #connecting = null
   /** @type {BroadcastChannel|null} */
   #relay = null
-  /** @type {Map<string, MessagePort>} the leader's ports for the other tabs */
-  #followers = new Map()
+  /** @type {LeaderRelay|null} the leader's ports for the other tabs */
+  #leaderRelay = null
   /** @type {Promise<boolean>|null} */
   #pinging = null
   #closed = false
@@ -123,7 +124,7 @@ export class OwnerLink {
   close () {
     this.#closed = true
     this.leave()
-    for (const port of this.#followers.values()) port.close()
+    this.#leaderRelay?.close()
     this.#relay?.close()
   }
 
@@ -211,21 +212,8 @@ export class OwnerLink {
       return
     }
     if (this.mode !== 'leader' || data.to !== 'leader' || typeof data.from !== 'string') return
-    let port = this.#followers.get(data.from)
-    if (port == null) {
-      const channel = new MessageChannel()
-      port = channel.port1
-      const from = data.from
-      port.onmessage = (event) => this.#relay?.postMessage({ to: from, data: event.data })
-      const owner = /** @type {Sink} */ (this.#sink)
-      owner.postMessage({ type: 'attach' }, [channel.port2])
-      this.#followers.set(from, port)
-    }
-    port.postMessage(data.data)
-    if (data.data?.type === 'bye') {
-      port.close()
-      this.#followers.delete(data.from)
-    }
+    this.#leaderRelay ??= new LeaderRelay(/** @type {BroadcastChannel} */ (this.#relay))
+    this.#leaderRelay.forward(/** @type {Sink} */ (this.#sink), data.from, data.data)
   }
 
   /**

@@ -6,10 +6,11 @@
  *
  * Everything that changes the session (refresh, code exchange, logout) runs one at a time in the exclusive section, so a
  * login finished in one tab while another refreshes cannot leave a stale set; each installed set gets the next `version`.
- * What to do with the refresh token at each step is decided by refresh-machine.js; this file does the I/O.
+ * What to do with the refresh token at each step is decided by refresh-machine.js; the requests of pages are answered in
+ * owner-requests.js.
  */
 import { createDpopProof, loadOrCreateDpopKey } from './dpop.js'
-import { RefreshFailedError, SessionEndedError } from './errors.js'
+import { SessionEndedError } from './errors.js'
 import { IdbStore } from './idb.js'
 import { randomUrlSafe } from './jwt.js'
 import { LoginFlow } from './login-flow.js'
@@ -17,9 +18,10 @@ import { browserNetwork } from './network.js'
 import { discover } from './oidc.js'
 import { ownerConfig } from './owner-config.js'
 import { OwnerPorts } from './owner-ports.js'
+import { handleOwnerRequest } from './owner-requests.js'
 import { RefreshRun } from './refresh-run.js'
-import { instantOf, systemClock } from './refresh-machine.js'
-import { accessTokenView, needsRefresh, refreshDueAt } from './token-set.js'
+import { systemClock } from './refresh-machine.js'
+import { accessTokenView, refreshDueAt } from './token-set.js'
 import { DueTimer } from './due-timer.js'
 
 /** @typedef {import('./owner-config.js').OwnerConfig} OwnerConfig */
@@ -74,6 +76,8 @@ export class TokenOwner {
   #refresh
   /** @type {DueTimer} */
   #timer
+  /** @type {import('./owner-requests.js').OwnerRequestDeps} */
+  #requests
 
   /** @param {OwnerOptions} [options] */
   constructor (options = {}) {
@@ -82,7 +86,7 @@ export class TokenOwner {
     this.#clock = options.clock ?? systemClock
     this.#network = options.network ?? browserNetwork()
     this.#stores = options.stores ?? null
-    this.#ports = new OwnerPorts(this.#id, (message) => this.#handle(message))
+    this.#ports = new OwnerPorts(this.#id, (message) => handleOwnerRequest(this.#requests, message))
     this.#timer = new DueTimer(() => this.#refresh.wake(), () => this.#clock.wall())
     this.#login = new LoginFlow({
       owner: this,
@@ -101,6 +105,9 @@ export class TokenOwner {
       ports: this.#ports,
       timer: this.#timer
     })
+    this.#requests = {
+      owner: this, refresh: this.#refresh, login: this.#login, clock: this.#clock, configure: (/** @type {any} */ config) => this.#configure(config), handlers: this.#hooks.handlers ?? {}
+    }
   }
 
   /** The provider metadata (after the first page configured the owner). */
@@ -135,85 +142,23 @@ export class TokenOwner {
   /** @param {import('./owner-ports.js').Port} port */
   connect (port) { this.#ports.connect(port) }
 
-  /**
-   * @param {any} message
-   * @returns {Promise<any>}
-   */
-  async #handle (message) {
-    if (message.type === 'configure') return this.#configure(message.config)
-    if (this.#config == null) throw new Error('the owner is not configured yet')
-    switch (message.type) {
-      case 'status': return this.#status()
-      case 'token': return this.view(await this.#ensureFresh(Number(message.minValidity ?? 5)))
-      case 'rejected': return this.view(await this.#refresh.afterRejection(Number(message.version), message.accepted === true))
-      case 'accepted': return this.#refresh.accepted(Number(message.version), message.owner ?? this.#id)
-      case 'refresh': return this.view(await this.#refresh.now('refresh requested', true, this.#seenVersion(message)))
-      case 'proof': return this.#proof(message)
-      case 'begin-login': return this.#login.beginFor(message)
-      case 'callback': return this.#login.callback(String(message.href))
-      case 'frame-callback': return this.#login.frameCallback(String(message.href))
-      case 'silent-login-failed': return this.#login.settleSilent(String(message.state), { error: String(message.error ?? 'failed') })
-      case 'logout': return this.#login.logout()
-      case 'verify': return this.#refresh.verify(message.hint).then(() => this.#status())
-      default: {
-        const handlers = this.#hooks.handlers ?? {}
-        if (!Object.hasOwn(handlers, message.type)) throw new Error(`unknown request ${message.type}`)
-        return handlers[message.type](message, this)
-      }
-    }
-  }
-
-  /** @param {any} config */
-  async #configure (config) {
+  /** @param {any} config a page's configuration (the first one counts; later ones may only add) */
+  #configure (config) {
     const first = this.#config == null
     this.#config = ownerConfig(config, this.#config)
     if (first) {
       const c = this.#config
       this.log('tab', `Token owner started (${c.dpop ? 'DPoP, ' : ''}grace window ${c.graceSeconds} s${c.boundTokenRetry ? ', bound-token retry' : ''})`)
     }
-    return this.#status()
   }
 
-  #status () {
+  /** What a page learns of the owner: its id, the session's view or why there is none, the counters. */
+  status () {
     return { owner: this.#id, loggedIn: this.#tokens != null, view: this.#tokens ? this.view(this.#tokens) : null, reason: this.#reason, counters: { ...this.#counters } }
   }
 
   /** @param {import('./token-set.js').TokenSet} tokens */
   view (tokens) { return accessTokenView(tokens, this.#id) }
-
-  /**
-   * A token valid for `minValidity` seconds. A wish above half the lifetime is clamped to half of it: a 60 s token cannot
-   * be valid for 120 s, and refreshing on every call would only burn the token endpoint (and trip the probe gap).
-   * @param {number} minValidity
-   * @returns {Promise<import('./token-set.js').TokenSet>}
-   */
-  async #ensureFresh (minValidity) {
-    const tokens = this.#tokens
-    if (tokens == null) throw this.endedError()
-    const wanted = Number.isFinite(minValidity) ? Math.max(0, minValidity) : 5
-    const effective = Math.min(wanted, tokens.expiresIn / 2)
-    if (!needsRefresh(tokens, effective, instantOf(this.#clock))) return tokens
-    return this.#refresh.now('a page needs a token')
-  }
-
-  /**
-   * The version of this owner's token the page had when it asked (null: unknown, or a former owner's).
-   * @param {any} message
-   */
-  #seenVersion (message) {
-    const owner = message.owner ?? this.#id
-    return owner === this.#id && Number.isInteger(message.version) ? message.version : null
-  }
-
-  /** @param {any} message */
-  async #proof (message) {
-    const tokens = this.#tokens
-    if (tokens == null) throw this.endedError()
-    if (this.#config?.dpop !== true || tokens.tokenType !== 'DPoP') return { proof: null }
-    if (Number(message.version) !== tokens.version) throw new RefreshFailedError('the access token changed; ask for the new one', 0, null)
-    const nonce = typeof message.nonce === 'string' ? message.nonce : null
-    return { proof: await this.dpopProof(String(message.htm), String(message.htu), tokens.accessToken, nonce) }
-  }
 
   /**
    * @param {import('./token-set.js').TokenSet} tokens

@@ -8,7 +8,7 @@
  */
 import { frameNameFor } from './frame-callback.js'
 import { callbackState } from './oidc.js'
-import { cleanPath, rememberSession, takeTopLevelAttempt } from './page-state.js'
+import { cleanPath, currentPath, rememberSession, takeTopLevelAttempt } from './page-state.js'
 import { runSilentLogin, SILENT_LOGIN_TIMEOUT_MS } from './silent-login.js'
 
 /**
@@ -54,9 +54,11 @@ export class PageLogins {
   }
 
   /**
-   * A silent login for this page; resolves true when logged in. Never resolves when it leaves for the top-level redirect.
+   * A silent login for this page. Resolves `logged-in`; `no-session` when Keycloak answered that it has no session to use
+   * without the user (`login_required`, `interaction_required`, …); `no-answer` when no answer came (the iframe timed out,
+   * Keycloak slow or unreachable) or the code could not be exchanged. Never resolves when it leaves for the top-level redirect.
    * @param {string} why
-   * @returns {Promise<boolean>}
+   * @returns {Promise<'logged-in'|'no-session'|'no-answer'>}
    */
   async silent (why) {
     const { link } = this.#d
@@ -67,20 +69,20 @@ export class PageLogins {
       answer = await this.#iframe(url)
     } catch (err) {
       this.#d.log('login', `Silent login did not answer (${err instanceof Error ? err.message : err})`)
-      return false
+      return 'no-answer'
     }
     if (answer.outcome != null) {
       // the callback page handed the code to the owner itself
-      if (answer.outcome.loggedIn) return true
+      if (answer.outcome.loggedIn) return 'logged-in'
       this.#d.log('login', `Silent login: ${answer.outcome.error ?? 'failed'}`)
-      return false
+      return 'no-answer'
     }
     if (await this.#fallBack(answer.href)) return new Promise(() => {}) // the page is leaving
     const result = await link.call('callback', { href: answer.href })
-    if (result.loggedIn) return true
+    if (result.loggedIn) return 'logged-in'
     if (result.error === 'login_required') rememberSession(this.#d.clientId, false)
     this.#d.log('login', `Silent login: ${result.error ?? 'failed'}`)
-    return false
+    return new URL(answer.href).searchParams.has('error') ? 'no-session' : 'no-answer'
   }
 
   /**
@@ -159,8 +161,4 @@ export class PageLogins {
     ;(this.#d.navigate ?? ((u) => location.assign(u)))(url)
     return true
   }
-}
-
-function currentPath () {
-  return location.pathname + location.search + location.hash
 }

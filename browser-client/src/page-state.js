@@ -60,3 +60,8 @@ export function cleanPath (returnTo, here) {
   for (const name of CALLBACK_PARAMS) url.searchParams.delete(name)
   return url.pathname + url.search + url.hash
 }
+
+/** This page's path, query and fragment: where a login returns to. */
+export function currentPath () {
+  return location.pathname + location.search + location.hash
+}

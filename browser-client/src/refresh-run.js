@@ -3,9 +3,10 @@
  * @file The token owner's refresh runs: one at a time (single flight per token version, inside the owner's exclusive
  * section), each try decided by refresh-machine.js right before it is sent, every request aborted at its deadline; the
  * one-refresh-per-401 rule; and waiting for the network instead of spending tries. A refresh token that may be spent is
- * handed to spent-token-recovery.js.
+ * handed to spent-token-recovery.js; what the pages are told when a refresh does not work, to refresh-reports.js.
  */
-import { errorText, RefreshFailedError, RefreshUnavailableError, SessionEndedError, TokenRejectedError } from './errors.js'
+import { errorText, RefreshFailedError, RefreshUnavailableError, SessionEndedError } from './errors.js'
+import { RefreshReports } from './refresh-reports.js'
 import { SpentTokenRecovery } from './spent-token-recovery.js'
 import { checkIdToken, tokenRequest } from './oidc.js'
 import { classifyTokenResponse, parseRetryAfterMs } from './refresh-policy.js'
@@ -33,9 +34,9 @@ export class RefreshRun {
   /** @type {{ forVersion: number, promise: Promise<void> }|null} */
   #inflight = null
   #recovery
+  #reports
   /** the version a refresh after a 401 produced, until a page reports it accepted: a 401 on it again cannot be helped */
   #after401 = /** @type {number|null} */ (null)
-  #waitingForNetwork = false
   /** a check after another tab's "logged out" hint is running: Keycloak's invalid_grant then means that logout */
   #peerLoggedOut = false
   /** @type {import('./refresh-machine.js').Instant|null} */
@@ -47,6 +48,7 @@ export class RefreshRun {
   constructor (deps) {
     this.#d = deps
     this.#recovery = new SpentTokenRecovery(deps)
+    this.#reports = new RefreshReports(deps)
   }
 
   /**
@@ -89,12 +91,7 @@ export class RefreshRun {
       await this.#inflight.promise
       return this.#current()
     }
-    if (version === this.#after401 && !accepted) {
-      const message = 'The API rejects freshly refreshed access tokens too (wrong audience or clock?); not refreshing again for it'
-      this.#d.owner.log('error', message)
-      this.#d.ports.broadcast('refresh-error', { code: 'token_rejected', message, retryAt: null })
-      throw new TokenRejectedError(message)
-    }
+    if (version === this.#after401 && !accepted) throw this.#reports.rejectedAgain()
     await this.#run(version, 'the API rejected the access token (401 invalid_token)', true)
     return this.#current()
   }
@@ -139,6 +136,9 @@ export class RefreshRun {
     })
   }
 
+  /** Offline: reported, and the owner wakes up when the browser is online again. */
+  #offline () { return this.#reports.offline(() => this.wake()) }
+
   #current () {
     const tokens = this.#d.owner.tokens
     if (tokens == null) throw this.#d.owner.endedError()
@@ -171,7 +171,7 @@ export class RefreshRun {
     const tokens = owner.tokens
     if (tokens == null) throw owner.endedError()
     if (tokens.version !== forVersion) return // replaced while we waited for the exclusive section
-    if (this.#machine.phase === 'spent') throw this.#unavailable('getting a new session silently', null)
+    if (this.#machine.phase === 'spent') throw this.#reports.unavailable('getting a new session silently', null)
     const config = /** @type {import('./owner.js').OwnerConfig} */ (owner.config)
     const rules = { graceMs: config.graceSeconds * 1000, timeoutMs: config.requestTimeoutMs, boundRetry: config.boundTokenRetry }
     const metadata = await owner.ensureMetadata()
@@ -206,8 +206,8 @@ export class RefreshRun {
       }
       this.#machine = transition(this.#machine, { type: 'answered', outcome, sentAt, at: instantOf(clock), retryAfterMs: parseRetryAfterMs(answer.retryAfter, clock.wall()) })
       const what = answer.status == null ? errorText(answer.error) : `HTTP ${answer.status}`
-      if (this.#machine.phase === 'unavailable') throw this.#unavailable(`Keycloak is unavailable (${what}); the session is kept`, this.#machine.retryAt)
-      if (this.#machine.phase === 'refused') throw this.#refused(answer)
+      if (this.#machine.phase === 'unavailable') throw this.#reports.unavailable(`Keycloak is unavailable (${what}); the session is kept`, this.#machine.retryAt)
+      if (this.#machine.phase === 'refused') throw this.#reports.refused(answer, this.#machine.retryAt)
       owner.log('refresh', `No usable answer (${what}): the same refresh token may go again only ${config.boundTokenRetry ? 'with its DPoP key' : 'inside the grace window'}`)
       if (!this.#d.network.isOnline()) throw this.#offline()
     }
@@ -285,52 +285,8 @@ export class RefreshRun {
    * @returns {never}
    */
   #giveUp () {
-    const { clock, owner } = this.#d
     this.#machine = transition(this.#machine, { type: 'abandoned' })
-    const message = 'No usable answer from Keycloak in time: the refresh token may have been used, so it is never sent ' +
-      'again. Getting a new session silently from the Keycloak SSO session…'
-    owner.log('error', message)
-    this.#d.ports.broadcast('refresh-error', { code: 'refresh_unavailable', message, retryAt: null })
-    this.#d.timer.schedule(clock.wall())
-    throw new RefreshUnavailableError(message, null)
-  }
-
-  /** Offline: nothing is sent, nothing spent; the owner wakes up when the browser is online again. */
-  #offline () {
-    if (!this.#waitingForNetwork) {
-      this.#waitingForNetwork = true
-      this.#d.network.whenOnline().then(() => {
-        this.#waitingForNetwork = false
-        this.#d.owner.log('refresh', 'The browser is online again')
-        this.wake()
-      })
-    }
-    const message = 'The browser is offline: the session is kept, and refreshed once the network is back'
-    this.#d.owner.log('error', message)
-    this.#d.ports.broadcast('refresh-error', { code: 'offline', message, retryAt: null })
-    return new RefreshUnavailableError(message, null)
-  }
-
-  /**
-   * @param {string} message
-   * @param {number|null} retryAt
-   */
-  #unavailable (message, retryAt) {
-    if (retryAt != null) this.#d.timer.schedule(retryAt)
-    const text = retryAt != null ? `${message}, next try in ${Math.max(0, Math.round((retryAt - this.#d.clock.wall()) / 1000))} s` : message
-    this.#d.owner.log('error', text)
-    this.#d.ports.broadcast('refresh-error', { code: 'refresh_unavailable', message: text, retryAt })
-    return new RefreshUnavailableError(text, retryAt)
-  }
-
-  /** @param {import('./oidc.js').TokenEndpointAnswer} answer */
-  #refused (answer) {
-    const retryAt = this.#machine.retryAt
-    if (retryAt != null) this.#d.timer.schedule(retryAt)
-    const message = `The token endpoint refused the refresh: HTTP ${answer.status} ${answer.body?.error ?? ''}`.trim()
-    this.#d.owner.log('error', message)
-    this.#d.ports.broadcast('refresh-error', { code: 'refresh_failed', message, retryAt })
-    return new RefreshFailedError(message, answer.status ?? 0, typeof answer.body?.error === 'string' ? answer.body.error : null)
+    throw this.#reports.gaveUp()
   }
 }
 

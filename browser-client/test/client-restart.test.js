@@ -99,3 +99,97 @@ test('item 5: the wait is bounded: when the new owner cannot log in silently, th
   assert.equal(second.error?.name, 'SessionEndedError', `${second.error?.message}`)
   assert.equal(client.authenticated, false)
 })
+
+/** Kills the owner while a call waits on it, and lets the link notice (a ping without an answer). */
+async function killOwnerUnderACall (workers, client) {
+  workers.kill(OWNER)
+  const first = watch(client.fetch(`${APP}/api/data`))
+  await flush()
+  mock.timers.tick(PING_AFTER_MS)
+  await flush()
+  mock.timers.tick(PING_TIMEOUT_MS)
+  await until(() => first.settled, 0)
+  assert.ok(first.settled, 'the call waiting on the dead owner ended')
+}
+
+/** The events of the client, by type. */
+function record (client) {
+  const events = { 'refresh-error': [], 'session-ended': [], tokens: [] }
+  for (const type of Object.keys(events)) client.on(type, (detail) => events[type].push(detail))
+  return events
+}
+
+test('a restart whose silent login gets no answer (Keycloak slow): the page hears refresh_unavailable, calls fail fast, and the silent login is retried (bounded) until the session is back', async (t) => {
+  const { server, workers, tab, client, api } = await loggedInTab(t)
+  const events = record(client)
+  tab.keycloakAnswers = false
+  await killOwnerUnderACall(workers, client)
+
+  // the new owner's silent login times out: the page says so the way it says Keycloak is unavailable
+  assert.ok(await until(() => events['refresh-error'].length > 0, 100, 30_000),
+    `no refresh-error after the silent login timed out (session-ended: ${JSON.stringify(events['session-ended'])})`)
+  assert.equal(events['refresh-error'][0].code, 'refresh_unavailable')
+  assert.deepEqual(events['session-ended'], [], 'nobody is logged out by a slow Keycloak')
+
+  // a call now fails at once (no timer moves) with refresh_unavailable, not "Not logged in", and sends nothing bare
+  const sentBefore = api.length
+  const call = watch(client.getAccessToken())
+  assert.ok(await until(() => call.settled, 0), 'the call failed fast')
+  assert.equal(call.error?.code, 'refresh_unavailable', `${call.error?.name}: ${call.error?.message}`)
+  const fetched = watch(client.fetch(`${APP}/api/me`))
+  assert.ok(await until(() => fetched.settled, 0), 'the fetch failed fast')
+  assert.equal(fetched.error?.code, 'refresh_unavailable', `${fetched.error?.name}: ${fetched.error?.message} ${fetched.value?.status}`)
+  assert.equal(api.length, sentBefore, 'no request went out without a token')
+
+  // retried, bounded in rate: over two minutes of outage a few iframes, not a loop
+  const framesAtOutage = tab.frames
+  await until(() => false, 1000, 120_000)
+  const retries = tab.frames - framesAtOutage
+  t.diagnostic(`silent-login tries in 120 s of outage: ${retries}`)
+  assert.ok(retries >= 2 && retries <= 10, `silent-login retries in 120 s of outage: ${retries}`)
+  assert.deepEqual(events['session-ended'], [])
+
+  // Keycloak answers again: the next retry brings the session back, no re-login, and calls carry a token
+  tab.keycloakAnswers = true
+  assert.ok(await until(() => client.authenticated, 1000, 120_000), 'the session came back')
+  assert.equal(server.codeExchanges, 2, 'one silent login for the new owner')
+  assert.deepEqual(events['session-ended'], [])
+  const after = watch(client.fetch(`${APP}/api/me`))
+  assert.ok(await until(() => after.settled), 'the call after recovery settled')
+  assert.equal(after.value?.status, 200, `${after.error?.message}`)
+  const framesAfter = tab.frames
+  await until(() => false, 1000, 300_000)
+  assert.equal(tab.frames, framesAfter, 'no silent login after the session came back')
+})
+
+test('a restart whose silent login gets no answer, then login_required: the retries end with session-ended', async (t) => {
+  const { workers, tab, client } = await loggedInTab(t)
+  const events = record(client)
+  tab.keycloakAnswers = false
+  sessionStorage.setItem('silent-refresh:demo-spa:top-level-check', '1') // (its top-level fallback was tried already)
+  await killOwnerUnderACall(workers, client)
+  assert.ok(await until(() => events['refresh-error'].length > 0, 100, 30_000), 'no refresh-error after the silent login timed out')
+
+  // Keycloak answers again, but its SSO session is gone: the existing session-ended path, and no more retries
+  tab.ssoSession = false
+  tab.keycloakAnswers = true
+  assert.ok(await until(() => events['session-ended'].length > 0, 1000, 120_000), 'no session-ended after login_required')
+  assert.equal(events['session-ended'][0].code, 'expired')
+  const call = watch(client.getAccessToken())
+  assert.ok(await until(() => call.settled, 0), 'the call settled')
+  assert.equal(call.error?.name, 'SessionEndedError', `${call.error?.message}`)
+  assert.equal(client.authenticated, false)
+  const frames = tab.frames
+  await until(() => false, 1000, 300_000)
+  assert.equal(tab.frames, frames, 'no silent login after login_required')
+})
+
+test('the silent-login retries after a restart back off, jittered, up to a cap', async () => {
+  const { silentRetryDelayMs, MAX_SILENT_RETRY_DELAY_MS } = await import('../src/page-session.js')
+  assert.deepEqual([0, 1, 2, 3].map((n) => silentRetryDelayMs(n, () => 1)), [2000, 4000, 8000, 16_000])
+  assert.deepEqual([0, 1, 2, 3].map((n) => silentRetryDelayMs(n, () => 0)), [1000, 2000, 4000, 8000])
+  for (const attempt of [5, 6, 20, 1000]) {
+    const delay = silentRetryDelayMs(attempt)
+    assert.ok(delay >= MAX_SILENT_RETRY_DELAY_MS / 2 && delay <= MAX_SILENT_RETRY_DELAY_MS, `attempt ${attempt}: ${delay} ms`)
+  }
+})

@@ -51,6 +51,20 @@ export class TokenOwner {
     dpopProof(htm: string, htu: string, accessToken?: string | null, nonce?: string | null): Promise<string | null>;
     /** @param {import('./owner-ports.js').Port} port */
     connect(port: import("./owner-ports.js").Port): void;
+    /** What a page learns of the owner: its id, the session's view or why there is none, the counters. */
+    status(): {
+        owner: string;
+        loggedIn: boolean;
+        view: import("./token-set.js").AccessTokenView | null;
+        reason: {
+            code: string;
+            message: string;
+        } | null;
+        counters: {
+            refreshRequests: number;
+            codeExchanges: number;
+        };
+    };
     /** @param {import('./token-set.js').TokenSet} tokens */
     view(tokens: import("./token-set.js").TokenSet): import("./token-set.js").AccessTokenView;
     /**

@@ -11,11 +11,13 @@ export class PageLogins {
         message: string;
     } | null>;
     /**
-     * A silent login for this page; resolves true when logged in. Never resolves when it leaves for the top-level redirect.
+     * A silent login for this page. Resolves `logged-in`; `no-session` when Keycloak answered that it has no session to use
+     * without the user (`login_required`, `interaction_required`, …); `no-answer` when no answer came (the iframe timed out,
+     * Keycloak slow or unreachable) or the code could not be exchanged. Never resolves when it leaves for the top-level redirect.
      * @param {string} why
-     * @returns {Promise<boolean>}
+     * @returns {Promise<'logged-in'|'no-session'|'no-answer'>}
      */
-    silent(why: string): Promise<boolean>;
+    silent(why: string): Promise<"logged-in" | "no-session" | "no-answer">;
     /**
      * The owner needs a silent login (its refresh token may be spent): run it in this page's iframe and hand the answer over.
      * @param {string} url

@@ -19,3 +19,5 @@ export function resetTopLevelAttempt(clientId: string): void;
  * @param {Location|URL} here
  */
 export function cleanPath(returnTo: unknown, here: Location | URL): string;
+/** This page's path, query and fragment: where a login returns to. */
+export function currentPath(): string;
