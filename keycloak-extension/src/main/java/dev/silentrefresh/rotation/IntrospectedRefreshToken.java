@@ -44,7 +44,8 @@ final class IntrospectedRefreshToken {
      * introspecting, the executor's mark from {@code TOKEN_INTROSPECT} (the policies applying it to this request). When
      * another client introspects (one with Keycloak's option to skip the audience check), or no policy voted on the
      * introspection, the realm's policies as they apply to a refresh of the token's client ({@link PolicyCoverage}); the
-     * mark stands for the introspecting client only.
+     * mark stands for the introspecting client only. On 26.4/26.5 there is no such evaluation: without the mark, a token
+     * the executor stamped is decided with the settings its family recorded, and an unstamped one gets Keycloak's answer.
      */
     private static CoveredRefresh coveredFor(KeycloakSession session, ClientModel tokenClient, RefreshToken token) {
         ClientModel introspecting = session.getContext().getClient();
@@ -53,6 +54,11 @@ final class IntrospectedRefreshToken {
             if (marked != null) {
                 return marked;
             }
+        }
+        if (RefreshHook.onThisServer() == RefreshHook.CLIENT_POLICY_RESPONSE) {
+            // Keycloak 26.4/26.5: PolicyCoverage needs 26.7's client-policy APIs (a refresh context with a scope, a
+            // policy's mode), which these lines lack; a stamped token is then decided with its family's recorded settings
+            return null;
         }
         RotationSettings settings = PolicyCoverage.settingsFor(session, tokenClient, token.getScope());
         return settings == null ? null : new CoveredRefresh(settings);

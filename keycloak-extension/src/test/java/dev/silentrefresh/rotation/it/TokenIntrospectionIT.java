@@ -248,8 +248,19 @@ class TokenIntrospectionIT {
         TokenResponse newest = ok(covered.refresh(login.refreshToken()));
 
         assertInactive(covered.introspect(login.refreshToken(), null));
-        assertInactive(uncovered.introspect(ok(uncovered.refresh(uncovered.login("alice", "alice").refreshToken())).refreshToken(), null));
         ok(covered.refresh(newest.refreshToken()));
+    }
+
+    /**
+     * Keycloak's own answer, which the extension leaves alone: from 26.7 its access-token provider (no hint) checks the
+     * audience, and a refresh token's is the realm alone. Keycloak 26.4/26.5 have no such check and call the same token
+     * active, so this one is skipped there (the pom's list for the older lines).
+     */
+    @Test
+    void withoutATokenTypeHintAnUncoveredRefreshTokenIsInactiveForItsAudience() {
+        TokenResponse uncoveredLogin = uncovered.login("alice", "alice");
+
+        assertInactive(uncovered.introspect(ok(uncovered.refresh(uncoveredLogin.refreshToken())).refreshToken(), null));
     }
 
     /**
