@@ -39,8 +39,9 @@ class KeycloakLinesCompileTest {
     private static final String POST_PROCESSOR_SPI = "import org.keycloak.protocol.oidc.token.";
     /**
      * Expected: the refresh-token introspection ({@code IntrospectedRefreshToken}) names {@code PolicyCoverage}, left out
-     * here, but calls it only where {@link RefreshHook} finds the 26.7 SPI (on 26.4/26.5 it decides with the policies'
-     * own vote on the request), so that class is never loaded there; {@code TokenIntrospectionIT} runs on both lines.
+     * here, but calls it only where {@link RefreshHook} finds the 26.7 SPI (on 26.4/26.5 it decides with the executor's
+     * mark on the request or the family's recorded settings), so that class is never loaded there;
+     * {@code TokenIntrospectionIT} runs on both lines.
      */
     private static final List<String> KNOWN_ON_26_4_AND_26_5 = List.of("IntrospectedRefreshToken.java: cannot find symbol");
     private static final List<String> ONLY_ON_26_7 = List.of("RefreshRotationPostProcessor.java",
